@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "gzip"
+#include "fuzz_format.h"

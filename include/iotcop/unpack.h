@@ -1,0 +1,98 @@
+/* Recursive unpacking of a firmware image into layers and file trees.
+ *
+ * A layer is one occurrence of a format: where it sits in its parent's
+ * content (offset, size), the bytes it yields (content, possibly derived:
+ * decompressed or reassembled) and, for file systems and archives, the file
+ * tree it holds. Layer ids are stable: the input is "0", its children
+ * "0.1", "0.2", ..., their children "0.1.1", ... in order of discovery.
+ * Children of a file system layer carry the path of the file they came from.
+ * The result is immutable; many threads may read it at once. */
+#ifndef IOTCOP_UNPACK_H
+#define IOTCOP_UNPACK_H
+
+#include "iotcop/blob.h"
+#include "iotcop/limits.h"
+#include "iotcop/vfs.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ic_diag_level { IC_DIAG_WARNING, IC_DIAG_ERROR };
+
+struct ic_diag {
+    enum ic_diag_level level;
+    int code;          /* an IC_E_* code */
+    const char *layer; /* id of the layer it concerns */
+    int64_t offset;    /* in that layer's content, or -1 */
+    const char *message;
+};
+
+struct ic_layer {
+    const char *id;
+    int parent;         /* index into layers, -1 for the input */
+    const char *format; /* "input" for the root, else a format name */
+    uint64_t offset;    /* in the parent's content */
+    uint64_t size;      /* bytes taken in the parent's content */
+    const char *path;   /* file inside the parent's file system, or NULL */
+    const char *name;   /* name a container gave the region (FIT image, TRX partition), or NULL */
+    const char *info;   /* short format-specific description, or NULL */
+    unsigned depth;
+    struct ic_blob *content; /* bytes this layer yields, or NULL */
+    struct ic_fs *fs;        /* file tree, for file systems and archives */
+};
+
+/* A stretch of a scanned layer that no format claimed. */
+struct ic_region {
+    const char *layer;
+    uint64_t offset;
+    uint64_t size;
+    double entropy; /* bits per byte, 0..8 */
+};
+
+struct ic_unpack {
+    struct ic_layer *layers;
+    size_t layer_count;
+    struct ic_diag *diags;
+    size_t diag_count;
+    struct ic_region *regions;
+    size_t region_count;
+    uint64_t files;       /* entries in all file trees */
+    uint64_t bytes;       /* bytes expanded (derived content) */
+    uint64_t input_size;
+    char input_sha256[65];
+    const char *limit_hit; /* name of the first limit reached, or NULL */
+};
+
+/* Unpacks the file at path. On success *out is set (caller frees with
+ * ic_unpack_free()) even when parts failed: those are diagnostics. Returns
+ * IC_E_IO when the file cannot be read at all. */
+int ic_unpack_path(const char *path, const struct ic_limits *limits, struct ic_unpack **out);
+/* The same for bytes already in a blob (a reference is taken). */
+int ic_unpack_blob(struct ic_blob *input, const struct ic_limits *limits, struct ic_unpack **out);
+/* The same, treating the whole input as `format` first (then carving what it
+ * does not cover). For fuzzing one reader and for users who know the format. */
+int ic_unpack_blob_as(struct ic_blob *input, const char *format, const struct ic_limits *limits,
+                      struct ic_unpack **out);
+void ic_unpack_free(struct ic_unpack *u);
+
+/* Output of an unpack, as the command line prints it. */
+enum ic_listing_format { IC_LISTING_TEXT, IC_LISTING_JSON };
+struct ic_buf;
+struct ic_json;
+/* Every file system entry, then (JSON) a final summary line. Appends to out. */
+int ic_unpack_write_listing(const struct ic_unpack *u, enum ic_listing_format format,
+                            struct ic_buf *out);
+/* The layer tree, regions, totals and diagnostics. Appends to out. */
+int ic_unpack_write_summary(const struct ic_unpack *u, enum ic_listing_format format,
+                            struct ic_buf *out);
+/* The "unpack" object of the JSON report: {"layers", "files", "bytes",
+ * "regions", "diagnostics", "limit_hit"}. */
+void ic_unpack_json(const struct ic_unpack *u, struct ic_json *j);
+
+/* Whether anything at all was understood: a layer below the input. */
+int ic_unpack_found_anything(const struct ic_unpack *u);
+
+/* Names of the formats the engine knows, NULL past the end. */
+const char *ic_unpack_format_name(size_t index);
+
+#endif

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs everything iotcop needs to build, test and benchmark on Debian 12.
+# Run as root (or through sudo). Safe to run again.
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+
+BUILD_PKGS=(
+  build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
+  libcmocka-dev libvectorscan-dev libarchive-dev libsquashfs-dev libext2fs-dev
+  zlib1g-dev liblzma-dev libzstd-dev liblz4-dev liblzo2-dev libbz2-dev
+  libssl-dev libseccomp-dev libcrypt-dev libsqlite3-dev
+)
+# Real tools used to build fixtures and to produce reference listings.
+TEST_PKGS=(
+  squashfs-tools squashfs-tools-ng u-boot-tools device-tree-compiler
+  libarchive-tools cpio e2fsprogs lzop lz4 zstd xz-utils bzip2 gzip
+  p7zip-full zip genisoimage python3 python3-jsonschema jq fakeroot
+  dpkg-dev ca-certificates
+)
+BENCH_PKGS=(binwalk hyperfine time)
+
+want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")
+if [ "${IOTCOP_BENCH:-0}" = 1 ]; then want+=("${BENCH_PKGS[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,41 @@
+/* Shared pieces of the iotcop command: exit statuses, output, options. */
+#ifndef IC_CLI_H
+#define IC_CLI_H
+
+#include "iotcop/limits.h"
+
+#include <stdio.h>
+
+/* Exit statuses of the whole run (see docs/cli.md). */
+enum {
+    EXIT_DONE = 0,
+    EXIT_FINDINGS = 1,
+    EXIT_USAGE = 2,
+    EXIT_UNREADABLE = 3,
+    EXIT_INTERNAL = 4,
+    EXIT_INTERRUPTED = 130,
+};
+
+struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+};
+
+/* Prints "iotcop: " + message to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Opens the output named by -o (NULL or "-" is stdout). */
+FILE *cli_open_output(const char *path);
+/* Closes what cli_open_output() gave; returns non-zero if writing failed. */
+int cli_close_output(FILE *f);
+
+/* Parses --limit NAME=VALUE into limits; prints the error itself. */
+int cli_set_limit(struct ic_limits *limits, const char *assignment);
+/* Parses a positive integer option value; prints the error itself. */
+int cli_parse_uint(const char *option, const char *value, unsigned long long max,
+                   unsigned long long *out);
+/* Lists the limits for --help. */
+void cli_print_limits(FILE *f);
+
+#endif

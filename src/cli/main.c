@@ -1,0 +1,113 @@
+/* iotcop: the command-line tool. One file per command; this one dispatches. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cmd_unpack(int argc, char **argv);
+int cmd_guidelines(int argc, char **argv);
+
+static const struct cli_command commands[] = {
+    {"unpack", "list (--list) or extract (-C DIR) what is inside a firmware image", cmd_unpack},
+    {"guidelines", "print the guidelines, provisions and their mappings", cmd_guidelines},
+};
+
+#define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("iotcop: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+FILE *cli_open_output(const char *path)
+{
+    if (!path || strcmp(path, "-") == 0)
+        return stdout;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        cli_error("cannot write %s: %s", path, strerror(errno));
+    return f;
+}
+
+int cli_close_output(FILE *f)
+{
+    if (!f)
+        return 0;
+    int bad = ferror(f);
+    if (f == stdout)
+        return fflush(f) != 0 || bad;
+    return fclose(f) != 0 || bad;
+}
+
+int cli_set_limit(struct ic_limits *limits, const char *assignment)
+{
+    if (ic_limits_set(limits, assignment) == 0)
+        return 0;
+    cli_error("bad --limit '%s' (expected NAME=VALUE; see --help for the names)", assignment);
+    return -1;
+}
+
+int cli_parse_uint(const char *option, const char *value, unsigned long long max,
+                   unsigned long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(value, &end, 10);
+    if (errno || !end || *end || end == value || value[0] == '-' || v > max) {
+        cli_error("%s needs a whole number up to %llu, not '%s'", option, max, value);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+void cli_print_limits(FILE *f)
+{
+    fprintf(f, "Limits (--limit NAME=VALUE, VALUE may end in K, M or G):\n");
+    const char *desc = NULL;
+    uint64_t def = 0;
+    const char *name;
+    for (unsigned i = 0; (name = ic_limits_describe(i, &desc, &def)) != NULL; i++)
+        fprintf(f, "  %-12s %s (default %llu)\n", name, desc, (unsigned long long)def);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: iotcop COMMAND [OPTIONS] ...\n\n"
+               "Audits consumer IoT firmware and devices against the UK Code of Practice for\n"
+               "Consumer IoT Security, ETSI EN 303 645, UK PSTI and the EU CRA.\n\nCommands:\n");
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'iotcop COMMAND --help' describes each command. 'iotcop --version' prints the "
+               "version.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_DONE;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("iotcop %s\n", IOTCOP_VERSION);
+        return EXIT_DONE;
+    }
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    cli_error("unknown command '%s'", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,801 @@
+/* The unpack engine: finds formats in each layer's content with one
+ * multi-pattern scan, lets each format validate and unpack itself, and
+ * recurses into what it yields, within the limits. */
+#include "core/arena.h"
+#include "unpack/registry.h"
+
+#include <hs/hs.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* How much of a file inside a file tree is searched for a format at its start. */
+#define FILE_HEAD_SCAN 65536
+/* Unclaimed stretches shorter than this, or all padding, are not reported. */
+#define MIN_REGION 64
+
+/* ---- the signature database (built once per process) -------------------- */
+
+struct magic_ref {
+    unsigned format; /* index into ic_formats */
+    uint32_t len;
+    uint32_t at;
+};
+
+static hs_database_t *signature_db;
+static struct magic_ref *magic_refs;
+static int signature_db_error;
+static pthread_once_t signature_once = PTHREAD_ONCE_INIT;
+
+static void build_signature_db(void)
+{
+    size_t n = 0;
+    for (size_t f = 0; f < ic_format_count; f++)
+        n += ic_formats[f]->magic_count;
+    if (n == 0) {
+        signature_db_error = IC_E_INTERNAL;
+        return;
+    }
+    const char **exprs = calloc(n, sizeof(*exprs));
+    size_t *lens = calloc(n, sizeof(*lens));
+    unsigned *ids = calloc(n, sizeof(*ids));
+    unsigned *flags = calloc(n, sizeof(*flags));
+    magic_refs = calloc(n, sizeof(*magic_refs));
+    if (!exprs || !lens || !ids || !flags || !magic_refs) {
+        signature_db_error = IC_E_NOMEM;
+        goto out;
+    }
+    size_t k = 0;
+    for (size_t f = 0; f < ic_format_count; f++) {
+        for (size_t m = 0; m < ic_formats[f]->magic_count; m++) {
+            const struct ic_magic *mg = &ic_formats[f]->magics[m];
+            exprs[k] = mg->bytes;
+            lens[k] = mg->len;
+            ids[k] = (unsigned)k;
+            magic_refs[k] = (struct magic_ref){(unsigned)f, mg->len, mg->at};
+            k++;
+        }
+    }
+    hs_compile_error_t *err = NULL;
+    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL,
+                             &signature_db, &err) != HS_SUCCESS) {
+        hs_free_compile_error(err);
+        signature_db_error = IC_E_INTERNAL;
+    }
+out:
+    free(exprs);
+    free(lens);
+    free(ids);
+    free(flags);
+}
+
+/* ---- engine state ---------------------------------------------------------- */
+
+struct pending_child {
+    uint64_t offset;
+    uint64_t size;
+    const char *hint;
+    const char *name;
+};
+
+struct pending_diag {
+    enum ic_diag_level level;
+    int code;
+    int64_t offset;
+    const char *message;
+};
+
+struct engine {
+    const struct ic_limits *limits;
+    struct ic_unpack *u;
+    struct ic_arena strings;
+    size_t layer_cap, diag_cap, region_cap;
+    unsigned *child_counts; /* per layer: children numbered so far */
+    hs_scratch_t *scratch;
+    struct timespec deadline;
+    int stopped; /* a whole-input limit was hit: unpack no further */
+    int time_reported;
+};
+
+/* Everything one candidate produces before it is accepted or refused. */
+struct ic_engine_private {
+    struct engine *eng;
+    uint64_t extent;
+    int extent_set;
+    struct ic_blob *content;
+    struct ic_fs *fs;
+    const char *info;
+    uint64_t charged;
+    struct pending_child *children;
+    size_t child_count, child_cap;
+    struct pending_diag *diags;
+    size_t diag_count, diag_cap;
+};
+
+static int grow(void **array, size_t *cap, size_t count, size_t elem)
+{
+    if (count < *cap)
+        return IC_OK;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    void *p = realloc(*array, ncap * elem);
+    if (!p)
+        return IC_E_NOMEM;
+    *array = p;
+    *cap = ncap;
+    return IC_OK;
+}
+
+static void add_diag(struct engine *eng, enum ic_diag_level level, int code, const char *layer,
+                     int64_t offset, const char *message)
+{
+    struct ic_unpack *u = eng->u;
+    if (grow((void **)&u->diags, &eng->diag_cap, u->diag_count, sizeof(*u->diags)))
+        return;
+    const char *msg = ic_arena_strdup(&eng->strings, message);
+    if (!msg)
+        return;
+    u->diags[u->diag_count++] = (struct ic_diag){level, code, layer, offset, msg};
+}
+
+static void add_diagf(struct engine *eng, enum ic_diag_level level, int code, const char *layer,
+                      int64_t offset, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void add_diagf(struct engine *eng, enum ic_diag_level level, int code, const char *layer,
+                      int64_t offset, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    add_diag(eng, level, code, layer, offset, msg);
+}
+
+static void hit_limit(struct engine *eng, const char *limit, int code, const char *layer)
+{
+    if (!eng->u->limit_hit)
+        eng->u->limit_hit = limit;
+    add_diagf(eng, IC_DIAG_ERROR, code, layer, -1, "%s (limit '%s')", ic_error_message(code),
+              limit);
+}
+
+static int expired(struct engine *eng)
+{
+    if (eng->stopped)
+        return 1;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > eng->deadline.tv_sec ||
+        (now.tv_sec == eng->deadline.tv_sec && now.tv_nsec >= eng->deadline.tv_nsec)) {
+        if (!eng->time_reported) {
+            eng->time_reported = 1;
+            hit_limit(eng, "time", IC_E_LIMIT_TIME, "0");
+        }
+        eng->stopped = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- the interface formats use ---------------------------------------------- */
+
+void ic_extract_set_extent(struct ic_extract *x, uint64_t extent)
+{
+    x->engine->extent = extent;
+    x->engine->extent_set = 1;
+}
+
+void ic_extract_set_info(struct ic_extract *x, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    x->engine->info = ic_arena_strdup(&x->engine->eng->strings, buf);
+}
+
+int ic_extract_charge(struct ic_extract *x, uint64_t bytes)
+{
+    struct engine *eng = x->engine->eng;
+    const struct ic_limits *l = eng->limits;
+    uint64_t total = eng->u->bytes;
+    if (bytes > l->max_file_size)
+        return IC_E_LIMIT_FILE_SIZE;
+    if (bytes > l->max_total_bytes || total > l->max_total_bytes - bytes) {
+        hit_limit(eng, "total-bytes", IC_E_LIMIT_BYTES, "0");
+        eng->stopped = 1;
+        return IC_E_LIMIT_BYTES;
+    }
+    /* The ratio guards against bombs; small inputs may expand freely up to 64 MiB. */
+    uint64_t ratio_cap = eng->u->input_size * l->max_ratio;
+    if (ratio_cap < (64ULL << 20))
+        ratio_cap = 64ULL << 20;
+    if (total + bytes > ratio_cap) {
+        hit_limit(eng, "ratio", IC_E_LIMIT_RATIO, "0");
+        eng->stopped = 1;
+        return IC_E_LIMIT_RATIO;
+    }
+    eng->u->bytes += bytes;
+    x->engine->charged += bytes;
+    return IC_OK;
+}
+
+int ic_extract_set_content(struct ic_extract *x, struct ic_blob *content)
+{
+    struct ic_engine_private *p = x->engine;
+    ic_blob_unref(p->content);
+    p->content = content;
+    return IC_OK;
+}
+
+int ic_extract_output(struct ic_extract *x, struct ic_buf *out, const void *bytes, size_t n)
+{
+    if (n > out->max || out->len > out->max - n)
+        return IC_E_LIMIT_FILE_SIZE;
+    int rc = ic_extract_charge(x, n);
+    if (rc)
+        return rc;
+    return ic_buf_append(out, bytes, n);
+}
+
+int ic_extract_content_from_buf(struct ic_extract *x, struct ic_buf *out)
+{
+    size_t len = 0;
+    uint8_t *data = ic_buf_detach(out, &len);
+    if (!data)
+        return IC_E_NOMEM;
+    struct ic_blob *blob = NULL;
+    int rc = ic_blob_from_owned(data, len, &blob);
+    if (rc) {
+        free(data);
+        return rc;
+    }
+    return ic_extract_set_content(x, blob);
+}
+
+int ic_extract_slice(struct ic_extract *x, uint64_t offset, uint64_t size, struct ic_blob **out)
+{
+    if (!ic_range_ok(offset, size, x->size))
+        return IC_E_TRUNCATED;
+    return ic_blob_slice(x->parent, x->parent_offset + offset, size, out);
+}
+
+struct ic_fs *ic_extract_fs(struct ic_extract *x)
+{
+    struct ic_engine_private *p = x->engine;
+    if (!p->fs)
+        p->fs = ic_fs_new(p->eng->limits->max_files);
+    return p->fs;
+}
+
+int ic_extract_add_entry(struct ic_extract *x, const struct ic_entry *e)
+{
+    struct ic_fs *fs = ic_extract_fs(x);
+    if (!fs)
+        return IC_E_NOMEM;
+    struct engine *eng = x->engine->eng;
+    if (eng->u->files + ic_fs_count(fs) >= eng->limits->max_files) {
+        ic_extract_diag(x, IC_DIAG_ERROR, IC_E_LIMIT_FILES, -1, "file count limit reached at %s",
+                        e->path);
+        if (!eng->u->limit_hit)
+            eng->u->limit_hit = "files";
+        return IC_E_LIMIT_FILES;
+    }
+    int rc = ic_fs_add(fs, e);
+    if (rc == IC_E_UNSAFE_PATH) {
+        ic_extract_diag(x, IC_DIAG_WARNING, rc, -1, "entry '%s' leaves its tree; not kept",
+                        e->path);
+        return IC_OK;
+    }
+    if (rc == IC_E_INVALID_ARG) {
+        ic_extract_diag(x, IC_DIAG_WARNING, rc, -1, "entry path too long; not kept");
+        return IC_OK;
+    }
+    return rc;
+}
+
+int ic_extract_child(struct ic_extract *x, uint64_t offset, uint64_t size, const char *hint_format,
+                     const char *name)
+{
+    struct ic_engine_private *p = x->engine;
+    if (grow((void **)&p->children, &p->child_cap, p->child_count, sizeof(*p->children)))
+        return IC_E_NOMEM;
+    struct pending_child *c = &p->children[p->child_count++];
+    c->offset = offset;
+    c->size = size;
+    c->hint = hint_format;
+    c->name = name ? ic_arena_strdup(&p->eng->strings, name) : NULL;
+    return IC_OK;
+}
+
+void ic_extract_diag(struct ic_extract *x, enum ic_diag_level level, int code, int64_t offset,
+                     const char *fmt, ...)
+{
+    struct ic_engine_private *p = x->engine;
+    if (p->diag_count >= 1000) /* one broken image must not flood the report */
+        return;
+    if (grow((void **)&p->diags, &p->diag_cap, p->diag_count, sizeof(*p->diags)))
+        return;
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    const char *msg = ic_arena_strdup(&p->eng->strings, buf);
+    if (msg)
+        p->diags[p->diag_count++] = (struct pending_diag){level, code, offset, msg};
+}
+
+int ic_extract_expired(struct ic_extract *x)
+{
+    return expired(x->engine->eng);
+}
+
+uint64_t ic_extract_max_file_size(struct ic_extract *x)
+{
+    return x->limits->max_file_size;
+}
+
+double ic_entropy(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0.0;
+    size_t counts[256] = {0};
+    for (size_t i = 0; i < size; i++)
+        counts[data[i]]++;
+    double h = 0.0;
+    for (int i = 0; i < 256; i++) {
+        if (!counts[i])
+            continue;
+        double p = (double)counts[i] / (double)size;
+        h -= p * log2(p);
+    }
+    return h;
+}
+
+/* ---- layers ---------------------------------------------------------------- */
+
+static int new_layer(struct engine *eng, int parent, const char *format, uint64_t offset,
+                     uint64_t size)
+{
+    struct ic_unpack *u = eng->u;
+    if (u->layer_count >= eng->limits->max_layers) {
+        if (!eng->stopped)
+            hit_limit(eng, "layers", IC_E_LIMIT_LAYERS, "0");
+        eng->stopped = 1;
+        return -1;
+    }
+    size_t cap = eng->layer_cap;
+    if (grow((void **)&u->layers, &eng->layer_cap, u->layer_count, sizeof(*u->layers)))
+        return -1;
+    if (cap != eng->layer_cap) {
+        unsigned *cc = realloc(eng->child_counts, eng->layer_cap * sizeof(*cc));
+        if (!cc)
+            return -1;
+        eng->child_counts = cc;
+    }
+    char id[256];
+    if (parent < 0) {
+        snprintf(id, sizeof(id), "0");
+    } else {
+        unsigned n = ++eng->child_counts[parent];
+        int w = snprintf(id, sizeof(id), "%s.%u", u->layers[parent].id, n);
+        if (w < 0 || (size_t)w >= sizeof(id))
+            return -1;
+    }
+    int index = (int)u->layer_count;
+    struct ic_layer *l = &u->layers[u->layer_count++];
+    memset(l, 0, sizeof(*l));
+    eng->child_counts[index] = 0;
+    l->id = ic_arena_strdup(&eng->strings, id);
+    l->parent = parent;
+    l->format = format;
+    l->offset = offset;
+    l->size = size;
+    l->depth = parent < 0 ? 0 : u->layers[parent].depth + 1;
+    return l->id ? index : -1;
+}
+
+static int is_padding(const uint8_t *p, size_t n)
+{
+    uint8_t b = p[0];
+    if (b != 0x00 && b != 0xff)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (p[i] != b)
+            return 0;
+    return 1;
+}
+
+static void add_region(struct engine *eng, int layer, const uint8_t *data, uint64_t start,
+                       uint64_t end)
+{
+    if (end <= start || end - start < MIN_REGION || is_padding(data + start, end - start))
+        return;
+    struct ic_unpack *u = eng->u;
+    if (grow((void **)&u->regions, &eng->region_cap, u->region_count, sizeof(*u->regions)))
+        return;
+    u->regions[u->region_count++] = (struct ic_region){
+        u->layers[layer].id, start, end - start, ic_entropy(data + start, end - start)};
+}
+
+/* ---- trying one format at one offset ----------------------------------------- */
+
+static void process_layer(struct engine *eng, int index, struct pending_child *children,
+                          size_t child_count, int derived);
+
+static void pending_release(struct ic_engine_private *p)
+{
+    ic_blob_unref(p->content);
+    ic_fs_free(p->fs);
+    free(p->children);
+    free(p->diags);
+}
+
+/* Returns the extent taken (0 when the format refused). */
+static uint64_t try_format(struct engine *eng, int parent, const struct ic_format *fmt,
+                           struct ic_blob *blob, const uint8_t *data, uint64_t off,
+                           uint64_t window_end, const char *path, const char *name)
+{
+    struct ic_engine_private p = {.eng = eng};
+    struct ic_extract x = {
+        .data = data + off,
+        .size = window_end - off,
+        .parent = blob,
+        .parent_offset = off,
+        .limits = eng->limits,
+        .engine = &p,
+    };
+    int rc = fmt->unpack(&x);
+    if (rc != IC_OK || !p.extent_set || p.extent == 0 || p.extent > x.size) {
+        eng->u->bytes -= p.charged;
+        pending_release(&p);
+        return 0;
+    }
+    int index = new_layer(eng, parent, fmt->name, off, p.extent);
+    if (index < 0) {
+        pending_release(&p);
+        return p.extent;
+    }
+    struct ic_layer *l = &eng->u->layers[index];
+    l->info = p.info;
+    l->path = path ? ic_arena_strdup(&eng->strings, path) : NULL;
+    l->name = name;
+    for (size_t i = 0; i < p.diag_count; i++)
+        add_diag(eng, p.diags[i].level, p.diags[i].code, l->id, p.diags[i].offset,
+                 p.diags[i].message);
+    int derived = p.content != NULL;
+    if (p.content) {
+        l->content = p.content;
+        p.content = NULL;
+    } else if (ic_blob_slice(blob, off, p.extent, &l->content) != IC_OK) {
+        l->content = NULL;
+    }
+    if (p.fs) {
+        if (ic_fs_finish(p.fs) == IC_OK) {
+            l->fs = p.fs;
+            eng->u->files += ic_fs_count(p.fs);
+        } else {
+            ic_fs_free(p.fs);
+        }
+        p.fs = NULL;
+    }
+    uint64_t extent = p.extent;
+    struct pending_child *children = p.children;
+    size_t child_count = p.child_count;
+    p.children = NULL;
+    pending_release(&p);
+    process_layer(eng, index, children, child_count, derived);
+    free(children);
+    return extent;
+}
+
+/* ---- scanning a window of content ----------------------------------------- */
+
+struct candidate {
+    uint64_t offset;
+    unsigned format;
+};
+
+struct scan_state {
+    struct candidate *items;
+    size_t count, cap;
+    uint64_t base; /* where the scanned bytes start in the content */
+    uint64_t max;
+    int overflow;
+    int only_at_start;
+};
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                    void *ctx)
+{
+    struct scan_state *s = ctx;
+    const struct magic_ref *m = &magic_refs[id];
+    (void)from;
+    (void)flags;
+    if (to < (unsigned long long)m->len + m->at)
+        return 0;
+    uint64_t start = to - m->len - m->at;
+    if (s->only_at_start && start != 0)
+        return 0;
+    if (s->count >= s->max) {
+        s->overflow = 1;
+        return 1; /* stop scanning */
+    }
+    if (grow((void **)&s->items, &s->cap, s->count, sizeof(*s->items)))
+        return 1;
+    s->items[s->count++] = (struct candidate){s->base + start, m->format};
+    return 0;
+}
+
+static int candidate_cmp(const void *a, const void *b)
+{
+    const struct candidate *x = a, *y = b;
+    if (x->offset != y->offset)
+        return x->offset < y->offset ? -1 : 1;
+    return (x->format > y->format) - (x->format < y->format);
+}
+
+static int scan(struct engine *eng, const uint8_t *data, uint64_t start, uint64_t end,
+                int only_at_start, struct scan_state *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->base = start;
+    s->max = eng->limits->max_carve_candidates;
+    s->only_at_start = only_at_start;
+    /* hs_scan takes an unsigned int length: scan in overlapping pieces. */
+    const uint64_t piece = 1ULL << 30;
+    const uint64_t overlap = 65536;
+    for (uint64_t pos = start; pos < end;) {
+        uint64_t len = end - pos > piece ? piece : end - pos;
+        s->base = pos;
+        size_t before = s->count;
+        hs_error_t rc = hs_scan(signature_db, (const char *)data + pos, (unsigned)len, 0,
+                                eng->scratch, on_match, s);
+        if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
+            return IC_E_INTERNAL;
+        if (s->overflow || pos + len >= end)
+            break;
+        /* Drop hits in the overlap; the next piece finds them again. */
+        while (s->count > before && s->items[s->count - 1].offset >= pos + len - overlap)
+            s->count--;
+        pos += len - overlap;
+    }
+    if (s->count > 1)
+        qsort(s->items, s->count, sizeof(*s->items), candidate_cmp);
+    return IC_OK;
+}
+
+/* Finds and unpacks formats in content[start, end) of layer `index`. */
+static void carve_window(struct engine *eng, int index, struct ic_blob *blob, const uint8_t *data,
+                         uint64_t start, uint64_t end, const char *hint, const char *name)
+{
+    uint64_t pos = start;
+    if (hint) {
+        const struct ic_format *fmt = ic_format_find(hint);
+        if (fmt) {
+            uint64_t taken = try_format(eng, index, fmt, blob, data, start, end, NULL, name);
+            pos += taken;
+            if (taken)
+                name = NULL;
+        }
+    }
+    if (pos >= end || eng->stopped)
+        return;
+    struct scan_state s;
+    if (scan(eng, data, pos, end, 0, &s) != IC_OK) {
+        add_diag(eng, IC_DIAG_ERROR, IC_E_INTERNAL, eng->u->layers[index].id, (int64_t)pos,
+                 "signature scan failed");
+        free(s.items);
+        return;
+    }
+    if (s.overflow)
+        add_diagf(eng, IC_DIAG_WARNING, IC_E_LIMIT_LAYERS, eng->u->layers[index].id,
+                  (int64_t)pos, "more than %llu signature hits; the rest was not examined",
+                  (unsigned long long)s.max);
+    uint64_t gap_start = pos;
+    for (size_t i = 0; i < s.count && !eng->stopped; i++) {
+        const struct candidate *c = &s.items[i];
+        const struct ic_format *fmt = ic_formats[c->format];
+        if (c->offset < pos || (fmt->flags & IC_FORMAT_HINT_ONLY))
+            continue;
+        if (expired(eng))
+            break;
+        uint64_t taken = try_format(eng, index, fmt, blob, data, c->offset, end, NULL, name);
+        if (taken) {
+            add_region(eng, index, data, gap_start, c->offset);
+            pos = c->offset + taken;
+            gap_start = pos;
+            name = NULL;
+        }
+    }
+    add_region(eng, index, data, gap_start, end);
+    free(s.items);
+}
+
+/* Looks for a format at the very start of each file of a file tree. */
+static void process_files(struct engine *eng, int index)
+{
+    struct ic_fs *fs = eng->u->layers[index].fs;
+    size_t n = ic_fs_count(fs);
+    for (size_t i = 0; i < n && !eng->stopped; i++) {
+        const struct ic_entry *e = ic_fs_entry(fs, i);
+        if (e->type != IC_FT_FILE || !e->content || e->size < 4)
+            continue;
+        int err = IC_OK;
+        const uint8_t *data = ic_blob_data(e->content, &err);
+        if (!data) {
+            add_diagf(eng, IC_DIAG_WARNING, err, eng->u->layers[index].id, -1,
+                      "content of %s unreadable: %s", e->path, ic_error_message(err));
+            continue;
+        }
+        uint64_t size = ic_blob_size(e->content);
+        struct scan_state s;
+        uint64_t head = size < FILE_HEAD_SCAN ? size : FILE_HEAD_SCAN;
+        if (scan(eng, data, 0, head, 1, &s) != IC_OK) {
+            free(s.items);
+            continue;
+        }
+        for (size_t k = 0; k < s.count; k++) {
+            if (k > 0 && s.items[k].format == s.items[k - 1].format)
+                continue;
+            const struct ic_format *fmt = ic_formats[s.items[k].format];
+            if (try_format(eng, index, fmt, e->content, data, 0, size, e->path, NULL))
+                break;
+        }
+        free(s.items);
+        if (expired(eng))
+            break;
+    }
+}
+
+static void process_layer(struct engine *eng, int index, struct pending_child *children,
+                          size_t child_count, int derived)
+{
+    struct ic_layer *l = &eng->u->layers[index];
+    if (eng->stopped)
+        return;
+    if (l->depth + 1 > eng->limits->max_depth) {
+        if (child_count || derived || l->fs) {
+            add_diag(eng, IC_DIAG_WARNING, IC_E_LIMIT_DEPTH, l->id, -1,
+                     "not unpacked further: nesting depth limit reached");
+            if (!eng->u->limit_hit)
+                eng->u->limit_hit = "depth";
+        }
+        return;
+    }
+    if (l->fs) {
+        process_files(eng, index);
+        return;
+    }
+    if (!l->content || (!child_count && !derived))
+        return;
+    struct ic_blob *blob = l->content;
+    uint64_t size = ic_blob_size(blob);
+    int err = IC_OK;
+    const uint8_t *data = ic_blob_data(blob, &err);
+    if (!data) {
+        if (err)
+            add_diagf(eng, IC_DIAG_ERROR, err, l->id, -1, "content unreadable: %s",
+                      ic_error_message(err));
+        return;
+    }
+    const char *id = l->id; /* l may move as layers grow */
+    if (child_count) {
+        for (size_t i = 0; i < child_count && !eng->stopped; i++) {
+            const struct pending_child *c = &children[i];
+            if (!ic_range_ok(c->offset, c->size, size)) {
+                add_diagf(eng, IC_DIAG_WARNING, IC_E_TRUNCATED, id, (int64_t)c->offset,
+                          "declared part of %llu bytes runs past the end",
+                          (unsigned long long)c->size);
+                continue;
+            }
+            carve_window(eng, index, blob, data, c->offset, c->offset + c->size, c->hint,
+                         c->name);
+        }
+    } else {
+        carve_window(eng, index, blob, data, 0, size, NULL, NULL);
+    }
+}
+
+/* ---- public entry points ------------------------------------------------------ */
+
+static void sha256_hex(const uint8_t *data, uint64_t size, char out[65])
+{
+    unsigned char md[32];
+    unsigned int len = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    out[0] = '\0';
+    if (!ctx)
+        return;
+    if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+        (size == 0 || EVP_DigestUpdate(ctx, data, (size_t)size) == 1) &&
+        EVP_DigestFinal_ex(ctx, md, &len) == 1) {
+        for (unsigned i = 0; i < 32; i++)
+            snprintf(out + 2 * i, 3, "%02x", md[i]);
+    }
+    EVP_MD_CTX_free(ctx);
+}
+
+struct ic_unpack_owner {
+    struct ic_unpack u;
+    struct ic_arena strings;
+};
+
+int ic_unpack_blob_as(struct ic_blob *input, const char *format, const struct ic_limits *limits,
+                      struct ic_unpack **out)
+{
+    pthread_once(&signature_once, build_signature_db);
+    if (signature_db_error)
+        return signature_db_error;
+    struct ic_unpack_owner *owner = calloc(1, sizeof(*owner));
+    if (!owner)
+        return IC_E_NOMEM;
+    struct engine eng = {.limits = limits, .u = &owner->u};
+    if (hs_alloc_scratch(signature_db, &eng.scratch) != HS_SUCCESS) {
+        free(owner);
+        return IC_E_NOMEM;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &eng.deadline);
+    eng.deadline.tv_sec += (time_t)(limits->time_s ? limits->time_s : 1);
+
+    struct ic_unpack *u = &owner->u;
+    u->input_size = ic_blob_size(input);
+    int err = IC_OK;
+    const uint8_t *data = ic_blob_data(input, &err);
+    sha256_hex(data, data ? u->input_size : 0, u->input_sha256);
+
+    int root = new_layer(&eng, -1, "input", 0, u->input_size);
+    if (root == 0) {
+        u->layers[0].content = ic_blob_ref(input);
+        if (data)
+            carve_window(&eng, 0, input, data, 0, u->input_size, format, NULL);
+    }
+    hs_free_scratch(eng.scratch);
+    free(eng.child_counts);
+    owner->strings = eng.strings;
+    *out = u;
+    return IC_OK;
+}
+
+int ic_unpack_blob(struct ic_blob *input, const struct ic_limits *limits, struct ic_unpack **out)
+{
+    return ic_unpack_blob_as(input, NULL, limits, out);
+}
+
+int ic_unpack_path(const char *path, const struct ic_limits *limits, struct ic_unpack **out)
+{
+    struct ic_blob *input = NULL;
+    int rc = ic_blob_from_file(path, &input);
+    if (rc)
+        return rc;
+    rc = ic_unpack_blob(input, limits, out);
+    ic_blob_unref(input);
+    return rc;
+}
+
+void ic_unpack_free(struct ic_unpack *u)
+{
+    if (!u)
+        return;
+    struct ic_unpack_owner *owner = (struct ic_unpack_owner *)u;
+    for (size_t i = 0; i < u->layer_count; i++) {
+        ic_blob_unref(u->layers[i].content);
+        ic_fs_free(u->layers[i].fs);
+    }
+    free(u->layers);
+    free(u->diags);
+    free(u->regions);
+    ic_arena_release(&owner->strings);
+    free(owner);
+}
+
+int ic_unpack_found_anything(const struct ic_unpack *u)
+{
+    return u->layer_count > 1;
+}
