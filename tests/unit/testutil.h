@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 /* $IOTCOP_SHARED/rel, or NULL when the variable is unset (caller frees). */

@@ -6,8 +6,11 @@
 
 static int gzip_unpack(struct ic_extract *x)
 {
-    /* ID1 ID2 CM=8, FLG with reserved bits clear, OS byte sane. */
+    /* ID1 ID2 CM=8, FLG with reserved bits clear, XFL 0/2/4, a known OS. */
     if (x->size < 18 || x->data[2] != 8 || (x->data[3] & 0xe0) != 0)
+        return IC_E_BAD_MAGIC;
+    uint8_t xfl = x->data[8], os = x->data[9];
+    if ((xfl != 0 && xfl != 2 && xfl != 4) || (os > 13 && os != 255))
         return IC_E_BAD_MAGIC;
 
     struct ic_buf out = IC_BUF_INIT(ic_extract_max_file_size(x));
@@ -46,7 +49,11 @@ static int gzip_unpack(struct ic_extract *x)
         }
         inflateEnd(&z);
         if (rc || broken) {
-            if (members == 0 && out.len == 0 && !rc) {
+            /* A first member that breaks early is a false magic, not damaged gzip. */
+            int ran_out = consumed >= x->size;
+            uint64_t used = consumed - start;
+            if (members == 0 && !rc && !(ran_out && out.len > 0) &&
+                (used < 1024 || out.len < used / 2)) {
                 ic_buf_release(&out);
                 return IC_E_DECOMPRESS; /* not gzip after all */
             }
