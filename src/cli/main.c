@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+int cmd_firmware(int argc, char **argv);
 int cmd_unpack(int argc, char **argv);
 int cmd_guidelines(int argc, char **argv);
 
 static const struct cli_command commands[] = {
+    {"firmware", "audit firmware images against the guidelines", cmd_firmware},
     {"unpack", "list (--list) or extract (-C DIR) what is inside a firmware image", cmd_unpack},
     {"guidelines", "print the guidelines, provisions and their mappings", cmd_guidelines},
 };

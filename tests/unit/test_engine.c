@@ -198,7 +198,7 @@ static void listing_and_summary_are_json_lines(void **state)
     uint8_t *gz = gzip_bytes((const uint8_t *)"x", 1, &glen);
     struct ic_unpack *u = unpack_bytes(gz, glen, NULL);
     struct ic_buf out = IC_BUF_INIT(1 << 20);
-    assert_int_equal(ic_unpack_write_listing(u, IC_LISTING_JSON, &out), IC_OK);
+    assert_int_equal(ic_unpack_write_listing(u, IC_LISTING_JSON, 0, &out), IC_OK);
     assert_non_null(strstr((char *)out.data, "{\"summary\":{\"layers\":[{\"id\":\"0\""));
     assert_non_null(strstr((char *)out.data, "\"format\":\"gzip\""));
     assert_int_equal(out.data[out.len - 1], '\n');

@@ -4,6 +4,7 @@
 #include "iotcop/unpack.h"
 
 #include <inttypes.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,7 +25,30 @@ static void mode_string(const struct ic_entry *e, char out[11])
     out[10] = '\0';
 }
 
-static void json_entry(struct ic_json *j, const struct ic_entry *e, const char *layer)
+/* Hex SHA-256 of a file's content ("" when unreadable). */
+static void content_sha256(const struct ic_entry *e, char hex[65])
+{
+    static const uint8_t empty = 0;
+    const uint8_t *data = &empty;
+    uint64_t size = 0;
+    hex[0] = '\0';
+    if (e->content) {
+        int err = IC_OK;
+        size = ic_blob_size(e->content);
+        data = ic_blob_data(e->content, &err);
+        if (!data && size)
+            return;
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!EVP_Digest(data ? data : &empty, (size_t)size, md, &len, EVP_sha256(), NULL))
+        return;
+    for (unsigned i = 0; i < len && i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+static void json_entry(struct ic_json *j, const struct ic_entry *e, const char *layer,
+                       unsigned flags)
 {
     char mode[8];
     snprintf(mode, sizeof(mode), "%04o", e->mode & 07777);
@@ -42,6 +66,11 @@ static void json_entry(struct ic_json *j, const struct ic_entry *e, const char *
         ic_json_kv_uint(j, "minor", e->dev_minor);
     }
     ic_json_kv_string(j, "layer", layer);
+    if ((flags & IC_LISTING_SHA256) && (e->type == IC_FT_FILE || e->type == IC_FT_HARDLINK)) {
+        char hex[65];
+        content_sha256(e, hex);
+        ic_json_kv_string(j, "sha256", hex);
+    }
     ic_json_object_end(j);
 }
 
@@ -107,7 +136,7 @@ void ic_unpack_json(const struct ic_unpack *u, struct ic_json *j)
 }
 
 int ic_unpack_write_listing(const struct ic_unpack *u, enum ic_listing_format format,
-                            struct ic_buf *out)
+                            unsigned flags, struct ic_buf *out)
 {
     int rc = IC_OK;
     for (size_t i = 0; i < u->layer_count && rc == IC_OK; i++) {
@@ -120,13 +149,18 @@ int ic_unpack_write_listing(const struct ic_unpack *u, enum ic_listing_format fo
             if (format == IC_LISTING_JSON) {
                 struct ic_json j;
                 ic_json_init(&j, out, 0);
-                json_entry(&j, e, l->id);
+                json_entry(&j, e, l->id, flags);
                 rc = j.error ? j.error : ic_buf_append(out, "\n", 1);
             } else {
                 char mode[11];
                 mode_string(e, mode);
                 rc = ic_buf_printf(out, "%s %5" PRIu32 "/%-5" PRIu32 " %10" PRIu64 " %-8s %s",
                                    mode, e->uid, e->gid, e->size, l->id, e->path);
+                if (!rc && (flags & IC_LISTING_SHA256) && e->type == IC_FT_FILE) {
+                    char hex[65];
+                    content_sha256(e, hex);
+                    rc = ic_buf_printf(out, "  sha256:%s", hex);
+                }
                 if (!rc && e->link)
                     rc = ic_buf_printf(out, " %s %s", e->type == IC_FT_HARDLINK ? "link to" : "->",
                                        e->link);

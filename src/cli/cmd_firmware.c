@@ -1,0 +1,408 @@
+/* iotcop firmware IMAGE...: unpack each image, run the checks, report. */
+#include "checks/check.h"
+#include "cli.h"
+#include "core/buf.h"
+#include "core/pool.h"
+#include "iotcop/error.h"
+#include "iotcop/report.h"
+#include "iotcop/unpack.h"
+#include "iotcop/worker.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum report_format { FORMAT_TEXT, FORMAT_JSON };
+
+struct firmware_run {
+    struct ic_limits limits;
+    struct ic_check_options check_options;
+    enum report_format format;
+    unsigned text_flags;
+    int fail_on; /* severity, or -1 */
+    int sandbox;
+    const char *options_text;
+};
+
+/* One input: what the worker printed and how it ended. */
+struct firmware_job {
+    const struct firmware_run *run;
+    const char *image;
+    struct ic_buf output;
+    int status;
+};
+
+static void help(void)
+{
+    printf("Usage: iotcop firmware [OPTIONS] IMAGE...\n\n"
+           "Unpacks each firmware IMAGE, checks what is inside against the UK Code of\n"
+           "Practice for Consumer IoT Security and ETSI EN 303 645, and reports findings\n"
+           "with evidence and a verdict per guideline, provision and PSTI requirement.\n\n"
+           "Options:\n"
+           "  -f, --format FMT        text (default) or json (several images: JSON Lines)\n"
+           "  -o, --output FILE       write to FILE instead of standard output\n"
+           "      --output-dir DIR    one report per image in DIR, named after the image\n"
+           "      --fail-on SEV       exit 1 when a finding is at or above SEV\n"
+           "                          (critical, high, medium, low, info)\n"
+           "      --wordlist FILE     more passwords to try against password hashes\n"
+           "  -j, --jobs N            threads inside one image (default: one per core)\n"
+           "      --parallel N        images at once (default 1)\n"
+           "      --limit NAME=VALUE  change a limit (see below)\n"
+           "  -q, --quiet             only the verdict line per image (text)\n"
+           "      --no-colour         no colours even on a terminal\n"
+           "      --no-sandbox        parse without the sandbox (debugging only)\n"
+           "      --in-process        parse in this process, not a supervised worker\n"
+           "  -h, --help              this help\n\n");
+    cli_print_limits(stdout);
+    printf("\nExit status: 0 done, 1 a finding at or above --fail-on, 2 usage error,\n"
+           "3 an image could not be read at all, 4 internal error.\n");
+}
+
+static int write_report(const struct firmware_run *run, struct ic_report *report,
+                        struct ic_buf *out)
+{
+    if (run->format == FORMAT_JSON) {
+        int rc = ic_report_finish_and_write_json(report, 0, out);
+        return rc ? rc : ic_buf_append(out, "\n", 1);
+    }
+    int rc = report->finished ? IC_OK : ic_report_finish(report);
+    return rc ? rc : ic_report_write_text(report, run->text_flags, out);
+}
+
+static int exit_status_for(const struct firmware_run *run, const struct ic_report *report)
+{
+    if (report->unpack && !ic_unpack_found_anything(report->unpack))
+        return EXIT_UNREADABLE;
+    enum ic_severity worst;
+    if (run->fail_on >= 0 && ic_report_max_severity(report, &worst) == IC_OK &&
+        (int)worst >= run->fail_on)
+        return EXIT_FINDINGS;
+    return EXIT_DONE;
+}
+
+static int write_all(int fd, const struct ic_buf *b)
+{
+    for (size_t off = 0; off < b->len;) {
+        ssize_t w = write(fd, b->data + off, b->len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+/* The worker: everything that touches the image's bytes happens here. */
+static int firmware_main(void *arg, int fd)
+{
+    struct firmware_job *job = arg;
+    const struct firmware_run *run = job->run;
+    if (run->sandbox) {
+        char detail[128];
+        int rc = ic_sandbox_enter(NULL, detail, sizeof(detail));
+        if (rc && rc != IC_E_UNSUPPORTED) {
+            cli_error("cannot enter the sandbox: %s", ic_error_message(rc));
+            return EXIT_INTERNAL;
+        }
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    time_t started = time(NULL);
+    struct ic_unpack *u = NULL;
+    int rc = ic_unpack_path(job->image, &run->limits, &u);
+    if (rc) {
+        cli_error("%s: %s", job->image, ic_error_message(rc));
+        return rc == IC_E_IO ? EXIT_UNREADABLE : EXIT_INTERNAL;
+    }
+    struct ic_report *report = NULL;
+    rc = ic_report_for_firmware(job->image, u, run->options_text, &report);
+    if (rc) {
+        ic_unpack_free(u);
+        return EXIT_INTERNAL;
+    }
+    struct ic_pool *pool = ic_pool_new(ic_limits_threads(&run->limits));
+    ic_checks_run(u, report, &run->limits, &run->check_options, pool);
+    ic_pool_free(pool);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double duration = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    ic_report_set_run(report, (int64_t)started, duration, run->options_text);
+    struct ic_buf out = IC_BUF_INIT(SIZE_MAX / 2);
+    rc = write_report(run, report, &out);
+    int status = rc ? EXIT_INTERNAL : exit_status_for(run, report);
+    if (rc)
+        cli_error("cannot write the report: %s", ic_error_message(rc));
+    else if (write_all(fd, &out))
+        status = EXIT_INTERNAL;
+    ic_buf_release(&out);
+    ic_report_free(report);
+    ic_unpack_free(u);
+    return status;
+}
+
+static void collect(void *ctx, const char *data, size_t len)
+{
+    struct firmware_job *job = ctx;
+    ic_buf_append(&job->output, data, len);
+}
+
+/* A report for an image whose worker did not finish: the error, no verdicts settled. */
+static void failure_report(struct firmware_job *job, int code, const char *message)
+{
+    struct ic_report *report = NULL;
+    if (ic_report_for_firmware(job->image, NULL, job->run->options_text, &report) == IC_OK) {
+        ic_report_add_diagnostic(report, code, 1, "0", message);
+        ic_buf_release(&job->output);
+        write_report(job->run, report, &job->output);
+        ic_report_free(report);
+    }
+    cli_error("%s: %s", job->image, message);
+}
+
+static void run_job(void *arg, size_t index)
+{
+    struct firmware_job *job = &((struct firmware_job *)arg)[index];
+    const struct firmware_run *run = job->run;
+    ic_buf_init(&job->output, SIZE_MAX / 2);
+    if (access(job->image, R_OK) != 0) {
+        failure_report(job, IC_E_IO, "cannot read the image");
+        job->status = EXIT_UNREADABLE;
+        return;
+    }
+    struct ic_worker_limits wl = {run->limits.time_s + 30, run->limits.cpu_s,
+                                  run->limits.memory_bytes};
+    struct ic_worker_result res;
+    if (ic_worker_run(&wl, firmware_main, job, collect, job, &res) != IC_OK) {
+        failure_report(job, IC_E_INTERNAL, "cannot start a worker");
+        job->status = EXIT_INTERNAL;
+    } else if (res.exited) {
+        job->status = res.exit_code;
+        if (job->output.len == 0 && job->status != EXIT_DONE)
+            failure_report(job, job->status == EXIT_UNREADABLE ? IC_E_IO : IC_E_INTERNAL,
+                           "the worker produced no report");
+    } else {
+        char msg[160];
+        if (res.timed_out)
+            snprintf(msg, sizeof(msg), "worker ended after the %llu s time limit",
+                     (unsigned long long)wl.wall_s);
+        else
+            snprintf(msg, sizeof(msg), "worker ended by signal %d (%s)", res.signal,
+                     strsignal(res.signal));
+        failure_report(job, res.timed_out ? IC_E_WORKER_TIMEOUT : IC_E_WORKER_CRASHED, msg);
+        job->status = EXIT_UNREADABLE;
+    }
+}
+
+/* Output file for one image in --output-dir: its base name plus the format's suffix. */
+static int output_path(const char *dir, const char *image, enum report_format format, char *out,
+                       size_t n)
+{
+    char copy[4096];
+    snprintf(copy, sizeof(copy), "%s", image);
+    const char *base = basename(copy);
+    int w = snprintf(out, n, "%s/%s.%s", dir, base, format == FORMAT_JSON ? "json" : "txt");
+    return (w < 0 || (size_t)w >= n) ? -1 : 0;
+}
+
+/* Worst status wins: 1 < 3 < 4. */
+static int combine_status(int a, int b)
+{
+    int rank_a = a == EXIT_INTERNAL ? 3 : a == EXIT_UNREADABLE ? 2 : a == EXIT_FINDINGS ? 1 : 0;
+    int rank_b = b == EXIT_INTERNAL ? 3 : b == EXIT_UNREADABLE ? 2 : b == EXIT_FINDINGS ? 1 : 0;
+    return rank_a >= rank_b ? a : b;
+}
+
+int cmd_firmware(int argc, char **argv)
+{
+    struct firmware_run run = {.format = FORMAT_TEXT, .fail_on = -1, .sandbox = 1};
+    ic_limits_default(&run.limits);
+    run.check_options.slow_hash_budget = 10;
+    const char *output = NULL, *output_dir = NULL;
+    int in_process = 0, colour = isatty(STDOUT_FILENO), quiet = 0;
+    unsigned long long parallel = 1, v;
+    enum { OPT_LIMIT = 256, OPT_NO_SANDBOX, OPT_IN_PROCESS, OPT_OUTPUT_DIR, OPT_FAIL_ON,
+           OPT_WORDLIST, OPT_PARALLEL, OPT_NO_COLOUR };
+    static const struct option options[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
+        {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+        {"wordlist", required_argument, NULL, OPT_WORDLIST},
+        {"jobs", required_argument, NULL, 'j'},
+        {"parallel", required_argument, NULL, OPT_PARALLEL},
+        {"limit", required_argument, NULL, OPT_LIMIT},
+        {"quiet", no_argument, NULL, 'q'},
+        {"no-colour", no_argument, NULL, OPT_NO_COLOUR},
+        {"no-color", no_argument, NULL, OPT_NO_COLOUR},
+        {"no-progress", no_argument, NULL, OPT_NO_COLOUR + 1},
+        {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+        {"in-process", no_argument, NULL, OPT_IN_PROCESS},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct ic_buf options_text = IC_BUF_INIT(4096);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "f:o:j:qh", options, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (strcmp(optarg, "json") == 0)
+                run.format = FORMAT_JSON;
+            else if (strcmp(optarg, "text") == 0)
+                run.format = FORMAT_TEXT;
+            else {
+                cli_error("firmware: --format is text or json, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case OPT_OUTPUT_DIR:
+            output_dir = optarg;
+            break;
+        case OPT_FAIL_ON: {
+            enum ic_severity sev;
+            if (ic_severity_parse(optarg, &sev) != IC_OK) {
+                cli_error("firmware: --fail-on takes critical, high, medium, low or info");
+                return EXIT_USAGE;
+            }
+            run.fail_on = (int)sev;
+            ic_buf_printf(&options_text, "--fail-on %s ", optarg);
+            break;
+        }
+        case OPT_WORDLIST:
+            if (access(optarg, R_OK) != 0) {
+                cli_error("firmware: cannot read the wordlist %s", optarg);
+                return EXIT_USAGE;
+            }
+            run.check_options.wordlist = optarg;
+            ic_buf_printf(&options_text, "--wordlist %s ", optarg);
+            break;
+        case 'j':
+            if (cli_parse_uint("--jobs", optarg, 256, &v))
+                return EXIT_USAGE;
+            run.limits.jobs = v;
+            break;
+        case OPT_PARALLEL:
+            if (cli_parse_uint("--parallel", optarg, 256, &parallel) || parallel == 0) {
+                if (parallel == 0)
+                    cli_error("--parallel needs at least 1");
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_LIMIT:
+            if (cli_set_limit(&run.limits, optarg))
+                return EXIT_USAGE;
+            ic_buf_printf(&options_text, "--limit %s ", optarg);
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case OPT_NO_COLOUR:
+            colour = 0;
+            break;
+        case OPT_NO_COLOUR + 1:
+            break;
+        case OPT_NO_SANDBOX:
+            run.sandbox = 0;
+            break;
+        case OPT_IN_PROCESS:
+            in_process = 1;
+            break;
+        case 'h':
+            help();
+            return EXIT_DONE;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    int count = argc - optind;
+    if (count < 1) {
+        cli_error("firmware needs at least one IMAGE (see 'iotcop firmware --help')");
+        return EXIT_USAGE;
+    }
+    if (count > 1 && run.format != FORMAT_JSON && !output_dir) {
+        cli_error("several images need --format json or --output-dir");
+        return EXIT_USAGE;
+    }
+    if (output && output_dir) {
+        cli_error("--output and --output-dir exclude each other");
+        return EXIT_USAGE;
+    }
+    if (output && strcmp(output, "-") != 0)
+        colour = 0;
+    if (output_dir)
+        colour = 0;
+    run.text_flags = (colour ? IC_TEXT_COLOUR : 0) | (quiet ? IC_TEXT_QUIET : 0);
+    run.options_text = options_text.data ? (const char *)options_text.data : "";
+
+    struct firmware_job *jobs = calloc((size_t)count, sizeof(*jobs));
+    if (!jobs)
+        return EXIT_INTERNAL;
+    for (int i = 0; i < count; i++) {
+        jobs[i].run = &run;
+        jobs[i].image = argv[optind + i];
+    }
+    if (in_process) {
+        for (int i = 0; i < count; i++) {
+            ic_buf_init(&jobs[i].output, SIZE_MAX / 2);
+            /* In-process runs write to a temporary file and read it back. */
+            FILE *tmp = tmpfile();
+            if (!tmp)
+                return EXIT_INTERNAL;
+            jobs[i].status = firmware_main(&jobs[i], fileno(tmp));
+            rewind(tmp);
+            char buf[65536];
+            size_t got;
+            while ((got = fread(buf, 1, sizeof(buf), tmp)) > 0)
+                ic_buf_append(&jobs[i].output, buf, got);
+            fclose(tmp);
+        }
+    } else {
+        struct ic_pool *pool = ic_pool_new((unsigned)parallel);
+        ic_pool_for(pool, (size_t)count, run_job, jobs);
+        ic_pool_free(pool);
+    }
+
+    int status = EXIT_DONE;
+    FILE *out = NULL;
+    if (!output_dir && !(out = cli_open_output(output)))
+        status = EXIT_USAGE;
+    if (output_dir && mkdir(output_dir, 0755) != 0 && errno != EEXIST) {
+        cli_error("cannot create %s: %s", output_dir, strerror(errno));
+        status = EXIT_USAGE;
+    }
+    for (int i = 0; i < count && status != EXIT_USAGE; i++) {
+        status = combine_status(status, jobs[i].status);
+        if (output_dir) {
+            char path[4096];
+            FILE *f = NULL;
+            if (output_path(output_dir, jobs[i].image, run.format, path, sizeof(path)) == 0)
+                f = fopen(path, "w");
+            if (!f) {
+                cli_error("cannot write the report of %s in %s", jobs[i].image, output_dir);
+                status = combine_status(status, EXIT_INTERNAL);
+                continue;
+            }
+            fwrite(jobs[i].output.data ? jobs[i].output.data : (uint8_t *)"", 1,
+                   jobs[i].output.len, f);
+            if (fclose(f) != 0)
+                status = combine_status(status, EXIT_INTERNAL);
+        } else if (jobs[i].output.len) {
+            fwrite(jobs[i].output.data, 1, jobs[i].output.len, out);
+        }
+    }
+    if (out && cli_close_output(out))
+        status = combine_status(status, EXIT_INTERNAL);
+    for (int i = 0; i < count; i++)
+        ic_buf_release(&jobs[i].output);
+    free(jobs);
+    ic_buf_release(&options_text);
+    return status;
+}
