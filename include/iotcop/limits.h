@@ -11,7 +11,7 @@
     X(max_total_bytes, "total-bytes", 8ULL << 30, "bytes expanded from one input in all")         \
     X(max_ratio, "ratio", 2000, "bytes expanded per byte of input")                               \
     X(max_files, "files", 2000000, "file system entries from one input")                          \
-    X(max_file_size, "file-size", 2ULL << 30, "bytes of one file or decompressed stream")         \
+    X(max_file_size, "file-size", 1ULL << 30, "bytes of one file or decompressed stream")         \
     X(max_layers, "layers", 20000, "layers found in one input")                                   \
     X(max_carve_candidates, "candidates", 200000, "signature hits examined per blob")             \
     X(time_s, "time", 900, "wall-clock seconds for one input")                                    \

@@ -79,15 +79,59 @@ void ic_unpack_free(struct ic_unpack *u);
 enum ic_listing_format { IC_LISTING_TEXT, IC_LISTING_JSON };
 struct ic_buf;
 struct ic_json;
+enum ic_listing_flags {
+    IC_LISTING_SHA256 = 1 << 0, /* add each file's SHA-256 */
+};
 /* Every file system entry, then (JSON) a final summary line. Appends to out. */
 int ic_unpack_write_listing(const struct ic_unpack *u, enum ic_listing_format format,
-                            struct ic_buf *out);
+                            unsigned flags, struct ic_buf *out);
 /* The layer tree, regions, totals and diagnostics. Appends to out. */
 int ic_unpack_write_summary(const struct ic_unpack *u, enum ic_listing_format format,
                             struct ic_buf *out);
 /* The "unpack" object of the JSON report: {"layers", "files", "bytes",
  * "regions", "diagnostics", "limit_hit"}. */
 void ic_unpack_json(const struct ic_unpack *u, struct ic_json *j);
+
+/* ---- extraction to disk (iotcop unpack -C DIR; see docs/unpack.md) ----
+ *
+ * Layout: the file tree of layer ID goes to DIR/ID/ (DIR/0.1/etc/passwd);
+ * the content of every layer below the input (decompressed, reassembled or
+ * carved) goes to DIR/ID.bin. Nothing is ever written outside DIR: DIR is
+ * opened once and everything is created relative to directory descriptors,
+ * without following any symbolic link (a path through a link is refused).
+ * Symbolic links are made with their targets verbatim; hard links become
+ * copies; device nodes, FIFOs and sockets are recorded, never created;
+ * setuid and setgid bits are dropped; owners are not applied. */
+struct ic_extract_note {
+    enum ic_diag_level level; /* warning: left out by design; error: refused or failed */
+    int code;                 /* an IC_E_* code */
+    char *layer;              /* layer id */
+    char *path;               /* path in the layer's tree, or NULL for DIR/ID.bin */
+    char *message;
+};
+
+/* At most this many notes are kept; the rest are only counted. */
+#define IC_EXTRACT_MAX_NOTES 1000
+
+struct ic_extract_stats {
+    uint64_t files;    /* regular files (and hard links, as copies) written */
+    uint64_t dirs;     /* directories made */
+    uint64_t symlinks; /* symbolic links made */
+    uint64_t blobs;    /* DIR/ID.bin files written */
+    uint64_t bytes;    /* bytes written in all */
+    uint64_t skipped;  /* device nodes, FIFOs and sockets left out */
+    uint64_t errors;   /* entries refused or that could not be written */
+    struct ic_extract_note *notes; /* one per skip or error, up to IC_EXTRACT_MAX_NOTES */
+    size_t note_count;
+};
+
+/* Writes u below dir, which must be an existing directory (not a symbolic
+ * link). *stats is filled (caller releases it with ic_extract_stats_release()
+ * whatever the result). Returns IC_OK when dir could be used, even if some
+ * entries were refused (counted in stats->errors, each with a note), or
+ * IC_E_IO / IC_E_INVALID_ARG when dir itself cannot be opened. */
+int ic_unpack_extract(const struct ic_unpack *u, const char *dir, struct ic_extract_stats *stats);
+void ic_extract_stats_release(struct ic_extract_stats *stats);
 
 /* Whether anything at all was understood: a layer below the input. */
 int ic_unpack_found_anything(const struct ic_unpack *u);

@@ -722,6 +722,16 @@ static void sha256_hex(const uint8_t *data, uint64_t size, char out[65])
     EVP_MD_CTX_free(ctx);
 }
 
+/* Regions in layer order (ids compared as version strings), then by offset. */
+static int region_cmp(const void *a, const void *b)
+{
+    const struct ic_region *x = a, *y = b;
+    int c = strverscmp(x->layer, y->layer);
+    if (c)
+        return c;
+    return (x->offset > y->offset) - (x->offset < y->offset);
+}
+
 struct ic_unpack_owner {
     struct ic_unpack u;
     struct ic_arena strings;
@@ -756,6 +766,8 @@ int ic_unpack_blob_as(struct ic_blob *input, const char *format, const struct ic
         if (data)
             carve_window(&eng, 0, input, data, 0, u->input_size, format, NULL);
     }
+    if (u->region_count > 1)
+        qsort(u->regions, u->region_count, sizeof(*u->regions), region_cmp);
     hs_free_scratch(eng.scratch);
     free(eng.child_counts);
     owner->strings = eng.strings;

@@ -1,0 +1,493 @@
+/* Writing an unpack to disk below one directory, and nowhere else.
+ *
+ * The directory is opened once; every file, directory and link is created
+ * with an *at() call relative to a directory descriptor that was itself
+ * opened one component at a time with O_NOFOLLOW. A symbolic link the tree
+ * made earlier therefore can never be walked through: a later entry below
+ * it is refused. Names are checked again here ("..", ".", empty, too long)
+ * although the tree already refuses such paths. */
+#include "iotcop/error.h"
+#include "iotcop/unpack.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_TREE_PATH 4096
+/* Mode bits kept on disk: permissions and the sticky bit, never setuid/setgid. */
+#define KEPT_MODE_BITS 01777u
+
+struct extractor {
+    struct ic_extract_stats *stats;
+    int top_fd;            /* DIR */
+    const char *layer;     /* id of the layer being written */
+    const struct ic_fs *fs;
+    int layer_fd;          /* DIR/ID */
+    /* The last parent directory opened below layer_fd, reused while
+     * consecutive entries share it ("" is layer_fd itself). */
+    char parent_path[MAX_TREE_PATH];
+    int parent_fd;
+    /* Directories whose mode and time are set once everything is in them. */
+    const struct ic_entry **dirs;
+    size_t dir_count, dir_cap;
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* Records a skip (warning) or a refusal or failure (error). */
+static void note(struct extractor *x, enum ic_diag_level level, int code, const char *path,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void note(struct extractor *x, enum ic_diag_level level, int code, const char *path,
+                 const char *fmt, ...)
+{
+    struct ic_extract_stats *s = x->stats;
+    if (level == IC_DIAG_ERROR)
+        s->errors++;
+    else
+        s->skipped++;
+    if (s->note_count >= IC_EXTRACT_MAX_NOTES)
+        return;
+    if (!s->notes) {
+        s->notes = calloc(IC_EXTRACT_MAX_NOTES, sizeof(*s->notes));
+        if (!s->notes)
+            return;
+    }
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    struct ic_extract_note *n = &s->notes[s->note_count];
+    n->level = level;
+    n->code = code;
+    n->layer = dup_or_null(x->layer);
+    n->path = dup_or_null(path);
+    n->message = strdup(msg);
+    if (!n->layer || !n->message || (path && !n->path)) {
+        free(n->layer);
+        free(n->path);
+        free(n->message);
+        return;
+    }
+    s->note_count++;
+}
+
+void ic_extract_stats_release(struct ic_extract_stats *stats)
+{
+    if (!stats)
+        return;
+    for (size_t i = 0; i < stats->note_count; i++) {
+        free(stats->notes[i].layer);
+        free(stats->notes[i].path);
+        free(stats->notes[i].message);
+    }
+    free(stats->notes);
+    memset(stats, 0, sizeof(*stats));
+}
+
+/* A name we are willing to create: one component, not "." or "..". */
+static int safe_name(const char *name, size_t len)
+{
+    if (len == 0 || len > NAME_MAX)
+        return 0;
+    if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
+        return 0;
+    return memchr(name, '/', len) == NULL && memchr(name, '\0', len) == NULL;
+}
+
+/* Layer ids are digits and dots ("0.1.2"); anything else is not a name we make. */
+static int safe_layer_id(const char *id)
+{
+    size_t len = strlen(id);
+    if (len == 0 || len > 200 || id[0] == '.')
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!(id[i] == '.' || (id[i] >= '0' && id[i] <= '9')))
+            return 0;
+    return 1;
+}
+
+static int write_all(int fd, const uint8_t *data, uint64_t size)
+{
+    while (size > 0) {
+        size_t chunk = size > (1u << 30) ? (1u << 30) : (size_t)size;
+        ssize_t w = write(fd, data, chunk);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? errno : EIO;
+        data += w;
+        size -= (uint64_t)w;
+    }
+    return 0;
+}
+
+static void close_parent(struct extractor *x)
+{
+    if (x->parent_fd >= 0 && x->parent_fd != x->layer_fd)
+        close(x->parent_fd);
+    x->parent_fd = -1;
+    x->parent_path[0] = '\0';
+}
+
+/* Opens the directory `dir` ("/a/b", or "" for the layer's root) below the
+ * layer directory, one component at a time, never following a link.
+ * Returns a descriptor the caller does not close, or -1 after a note
+ * naming the entry at `path`. */
+static int open_parent(struct extractor *x, const char *dir, size_t dir_len, const char *path)
+{
+    if (dir_len == 0)
+        return x->layer_fd;
+    if (x->parent_fd >= 0 && strlen(x->parent_path) == dir_len &&
+        memcmp(x->parent_path, dir, dir_len) == 0)
+        return x->parent_fd;
+    close_parent(x);
+    if (dir_len >= sizeof(x->parent_path)) {
+        note(x, IC_DIAG_ERROR, IC_E_INVALID_ARG, path, "path too long; not written");
+        return -1;
+    }
+    int fd = x->layer_fd;
+    size_t pos = 0;
+    while (pos < dir_len) {
+        while (pos < dir_len && dir[pos] == '/')
+            pos++;
+        size_t end = pos;
+        while (end < dir_len && dir[end] != '/')
+            end++;
+        if (end == pos)
+            break;
+        char name[NAME_MAX + 1];
+        size_t len = end - pos;
+        if (!safe_name(dir + pos, len)) {
+            note(x, IC_DIAG_ERROR, IC_E_UNSAFE_PATH, path,
+                 "a component of the path is not a plain name; not written");
+            goto fail;
+        }
+        memcpy(name, dir + pos, len);
+        name[len] = '\0';
+        int next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0) {
+            int err = errno;
+            struct stat st;
+            if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+                note(x, IC_DIAG_ERROR, IC_E_UNSAFE_PATH, path,
+                     "%.*s is a symbolic link, which is never followed; not written", (int)end,
+                     dir);
+            else if (err == ENOENT)
+                note(x, IC_DIAG_ERROR, IC_E_NOT_FOUND, path,
+                     "parent directory %.*s was not created; not written", (int)end, dir);
+            else
+                note(x, IC_DIAG_ERROR, IC_E_UNSAFE_PATH, path,
+                     "%.*s is not a directory (%s); not written", (int)end, dir, strerror(err));
+            goto fail;
+        }
+        if (fd != x->layer_fd)
+            close(fd);
+        fd = next;
+        pos = end;
+    }
+    memcpy(x->parent_path, dir, dir_len);
+    x->parent_path[dir_len] = '\0';
+    x->parent_fd = fd;
+    return fd;
+fail:
+    if (fd != x->layer_fd)
+        close(fd);
+    return -1;
+}
+
+/* Splits path "/a/b/c" into its parent ("/a/b") and last name ("c"), and
+ * opens the parent. Returns the parent's descriptor or -1 (noted). */
+static int parent_of(struct extractor *x, const char *path, const char **name)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || path[0] != '/') {
+        note(x, IC_DIAG_ERROR, IC_E_UNSAFE_PATH, path, "not an absolute tree path; not written");
+        return -1;
+    }
+    *name = slash + 1;
+    if (!safe_name(*name, strlen(*name))) {
+        note(x, IC_DIAG_ERROR, IC_E_UNSAFE_PATH, path, "name is not a plain name; not written");
+        return -1;
+    }
+    return open_parent(x, path, (size_t)(slash - path), path);
+}
+
+static void set_times(int fd, const char *name, const struct ic_entry *e)
+{
+    struct timespec times[2] = {{(time_t)e->mtime, 0}, {(time_t)e->mtime, 0}};
+    if (name)
+        utimensat(fd, name, times, AT_SYMLINK_NOFOLLOW);
+    else
+        futimens(fd, times);
+}
+
+/* Content of a regular file or of a hard link (a copy of its target's). */
+static int entry_content(struct extractor *x, const struct ic_entry *e, const uint8_t **data,
+                         uint64_t *size)
+{
+    *data = NULL;
+    *size = 0;
+    if (e->type == IC_FT_HARDLINK && !e->content) {
+        const struct ic_entry *target = e->link ? ic_fs_lookup(x->fs, e->link) : NULL;
+        if (!target || target->type != IC_FT_FILE) {
+            note(x, IC_DIAG_ERROR, IC_E_NOT_FOUND, e->path,
+                 "hard link to %s, which is not a regular file in this tree; not written",
+                 e->link ? e->link : "(nothing)");
+            return -1;
+        }
+        return 0; /* an empty file */
+    }
+    if (!e->content)
+        return 0;
+    int err = IC_OK;
+    *size = ic_blob_size(e->content);
+    *data = ic_blob_data(e->content, &err);
+    if (!*data && *size) {
+        note(x, IC_DIAG_ERROR, err ? err : IC_E_IO, e->path, "content unreadable: %s",
+             ic_error_message(err ? err : IC_E_IO));
+        return -1;
+    }
+    return 0;
+}
+
+static void write_file(struct extractor *x, int parent, const char *name, const struct ic_entry *e)
+{
+    const uint8_t *data;
+    uint64_t size;
+    if (entry_content(x, e, &data, &size))
+        return;
+    int fd = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        note(x, IC_DIAG_ERROR, errno == EEXIST ? IC_E_EXISTS : IC_E_IO, e->path,
+             "cannot create: %s", strerror(errno));
+        return;
+    }
+    int err = write_all(fd, data, size);
+    if (err) {
+        note(x, IC_DIAG_ERROR, IC_E_IO, e->path, "cannot write: %s", strerror(err));
+        close(fd);
+        unlinkat(parent, name, 0);
+        return;
+    }
+    fchmod(fd, e->mode & KEPT_MODE_BITS);
+    set_times(fd, NULL, e);
+    close(fd);
+    x->stats->files++;
+    x->stats->bytes += size;
+}
+
+static void make_symlink(struct extractor *x, int parent, const char *name,
+                         const struct ic_entry *e)
+{
+    if (!e->link || !e->link[0]) {
+        note(x, IC_DIAG_ERROR, IC_E_FORMAT, e->path, "symbolic link without a target; not made");
+        return;
+    }
+    if (symlinkat(e->link, parent, name) != 0) {
+        note(x, IC_DIAG_ERROR, errno == EEXIST ? IC_E_EXISTS : IC_E_IO, e->path,
+             "cannot make the symbolic link: %s", strerror(errno));
+        return;
+    }
+    set_times(parent, name, e);
+    x->stats->symlinks++;
+}
+
+static int remember_dir(struct extractor *x, const struct ic_entry *e)
+{
+    if (x->dir_count == x->dir_cap) {
+        size_t cap = x->dir_cap ? x->dir_cap * 2 : 64;
+        const struct ic_entry **d = realloc(x->dirs, cap * sizeof(*d));
+        if (!d)
+            return IC_E_NOMEM;
+        x->dirs = d;
+        x->dir_cap = cap;
+    }
+    x->dirs[x->dir_count++] = e;
+    return IC_OK;
+}
+
+static void make_dir(struct extractor *x, int parent, const char *name, const struct ic_entry *e)
+{
+    /* Owner-writable until filled; the real mode comes at the end. */
+    if (mkdirat(parent, name, 0700) != 0) {
+        struct stat st;
+        int err = errno;
+        if (err != EEXIST || fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISDIR(st.st_mode)) {
+            note(x, IC_DIAG_ERROR, err == EEXIST ? IC_E_EXISTS : IC_E_IO, e->path,
+                 "cannot make the directory: %s", strerror(err));
+            return;
+        }
+    } else {
+        x->stats->dirs++;
+    }
+    if (remember_dir(x, e))
+        note(x, IC_DIAG_ERROR, IC_E_NOMEM, e->path, "mode and time not set: out of memory");
+}
+
+static void skip_special(struct extractor *x, const struct ic_entry *e)
+{
+    if (e->type == IC_FT_CHARDEV || e->type == IC_FT_BLOCKDEV)
+        note(x, IC_DIAG_WARNING, IC_E_UNSUPPORTED, e->path,
+             "%s %u,%u not created (device nodes are never extracted)", ic_ftype_name(e->type),
+             (unsigned)e->dev_major, (unsigned)e->dev_minor);
+    else
+        note(x, IC_DIAG_WARNING, IC_E_UNSUPPORTED, e->path,
+             "%s not created (special files are never extracted)", ic_ftype_name(e->type));
+}
+
+static void write_entry(struct extractor *x, const struct ic_entry *e)
+{
+    if (strcmp(e->path, "/") == 0) {
+        if (e->type == IC_FT_DIR && remember_dir(x, e))
+            note(x, IC_DIAG_ERROR, IC_E_NOMEM, e->path, "mode and time not set: out of memory");
+        return;
+    }
+    if (strlen(e->path) >= MAX_TREE_PATH) {
+        note(x, IC_DIAG_ERROR, IC_E_INVALID_ARG, e->path, "path too long; not written");
+        return;
+    }
+    if (e->type == IC_FT_CHARDEV || e->type == IC_FT_BLOCKDEV || e->type == IC_FT_FIFO ||
+        e->type == IC_FT_SOCKET) {
+        skip_special(x, e);
+        return;
+    }
+    const char *name = NULL;
+    int parent = parent_of(x, e->path, &name);
+    if (parent < 0)
+        return;
+    switch (e->type) {
+    case IC_FT_DIR:
+        make_dir(x, parent, name, e);
+        break;
+    case IC_FT_FILE:
+    case IC_FT_HARDLINK:
+        write_file(x, parent, name, e);
+        break;
+    case IC_FT_SYMLINK:
+        make_symlink(x, parent, name, e);
+        break;
+    default:
+        skip_special(x, e);
+        break;
+    }
+}
+
+/* Gives the directories their own mode and time, deepest first (the tree
+ * is in byte order, so a directory comes after everything below it when
+ * walked backwards), so that a read-only directory is made so last. */
+static void finish_dirs(struct extractor *x)
+{
+    for (size_t i = x->dir_count; i-- > 0;) {
+        const struct ic_entry *e = x->dirs[i];
+        int fd;
+        if (strcmp(e->path, "/") == 0) {
+            fd = x->layer_fd;
+        } else {
+            const char *name = NULL;
+            int parent = parent_of(x, e->path, &name);
+            if (parent < 0)
+                continue;
+            fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0)
+                continue;
+        }
+        fchmod(fd, e->mode & KEPT_MODE_BITS);
+        set_times(fd, NULL, e);
+        if (fd != x->layer_fd)
+            close(fd);
+    }
+    x->dir_count = 0;
+}
+
+static void write_tree(struct extractor *x, const struct ic_layer *l)
+{
+    if (mkdirat(x->top_fd, l->id, 0700) != 0) {
+        note(x, IC_DIAG_ERROR, errno == EEXIST ? IC_E_EXISTS : IC_E_IO, NULL,
+             "cannot make the directory %s for the layer's files: %s", l->id, strerror(errno));
+        return;
+    }
+    x->layer_fd = openat(x->top_fd, l->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (x->layer_fd < 0) {
+        note(x, IC_DIAG_ERROR, IC_E_IO, NULL, "cannot open the directory %s: %s", l->id,
+             strerror(errno));
+        return;
+    }
+    x->stats->dirs++;
+    x->fs = l->fs;
+    x->parent_fd = -1;
+    x->parent_path[0] = '\0';
+    size_t n = ic_fs_count(l->fs);
+    for (size_t i = 0; i < n; i++)
+        write_entry(x, ic_fs_entry(l->fs, i));
+    finish_dirs(x);
+    close_parent(x);
+    close(x->layer_fd);
+    x->layer_fd = -1;
+    x->fs = NULL;
+}
+
+static void write_layer_content(struct extractor *x, const struct ic_layer *l)
+{
+    char name[256];
+    snprintf(name, sizeof(name), "%s.bin", l->id);
+    int err = IC_OK;
+    uint64_t size = ic_blob_size(l->content);
+    const uint8_t *data = ic_blob_data(l->content, &err);
+    if (!data && size) {
+        note(x, IC_DIAG_ERROR, err ? err : IC_E_IO, NULL, "content of the layer unreadable: %s",
+             ic_error_message(err ? err : IC_E_IO));
+        return;
+    }
+    int fd = openat(x->top_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        note(x, IC_DIAG_ERROR, errno == EEXIST ? IC_E_EXISTS : IC_E_IO, NULL,
+             "cannot create %s: %s", name, strerror(errno));
+        return;
+    }
+    int werr = write_all(fd, data, size);
+    close(fd);
+    if (werr) {
+        note(x, IC_DIAG_ERROR, IC_E_IO, NULL, "cannot write %s: %s", name, strerror(werr));
+        unlinkat(x->top_fd, name, 0);
+        return;
+    }
+    x->stats->blobs++;
+    x->stats->bytes += size;
+}
+
+int ic_unpack_extract(const struct ic_unpack *u, const char *dir, struct ic_extract_stats *stats)
+{
+    memset(stats, 0, sizeof(*stats));
+    if (!u || !dir)
+        return IC_E_INVALID_ARG;
+    struct extractor x = {.stats = stats, .layer_fd = -1, .parent_fd = -1};
+    x.top_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (x.top_fd < 0)
+        return errno == ENOTDIR || errno == ELOOP ? IC_E_INVALID_ARG : IC_E_IO;
+    for (size_t i = 0; i < u->layer_count; i++) {
+        const struct ic_layer *l = &u->layers[i];
+        x.layer = l->id;
+        if (!l->id || !safe_layer_id(l->id)) {
+            note(&x, IC_DIAG_ERROR, IC_E_UNSAFE_PATH, NULL, "layer id is not a plain name");
+            continue;
+        }
+        if (l->parent >= 0 && l->content && ic_blob_size(l->content) > 0)
+            write_layer_content(&x, l);
+        if (l->fs)
+            write_tree(&x, l);
+    }
+    free(x.dirs);
+    close(x.top_fd);
+    return IC_OK;
+}
