@@ -16,8 +16,9 @@ BUILD_PKGS=(
 TEST_PKGS=(
   squashfs-tools squashfs-tools-ng u-boot-tools device-tree-compiler
   libarchive-tools cpio e2fsprogs lzop lz4 zstd xz-utils bzip2 gzip
-  p7zip-full zip genisoimage python3 python3-jsonschema jq fakeroot
-  dpkg-dev ca-certificates
+  p7zip-full zip unzip binutils genisoimage python3 python3-jsonschema jq fakeroot
+  dpkg-dev ca-certificates openssl debian-archive-keyring
+  john-data # /usr/share/john/password.lst: the --wordlist of tests/cli/credentials.sh
 )
 BENCH_PKGS=(binwalk hyperfine time)
 
