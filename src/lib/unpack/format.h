@@ -88,7 +88,7 @@ int ic_extract_child(struct ic_extract *x, uint64_t offset, uint64_t size, const
                      const char *name);
 /* Charges bytes of derived content against the limits before producing them. */
 int ic_extract_charge(struct ic_extract *x, uint64_t bytes);
-/* Diagnostics. offset is in the parent's content (-1 for none). */
+/* Diagnostics about this layer; offset counts from data[0] (-1 for none). */
 void ic_extract_diag(struct ic_extract *x, enum ic_diag_level level, int code, int64_t offset,
                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Non-zero once the input's time limit has passed: stop early, keep partial results. */

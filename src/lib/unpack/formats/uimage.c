@@ -5,6 +5,7 @@
  * ones U-Boot's own tools print (dumpimage -l, "Image Type:"). */
 #include "unpack/format.h"
 
+#include <stdio.h>
 #include <zlib.h>
 
 #define UIMAGE_HEADER_SIZE 64

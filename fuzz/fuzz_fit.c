@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "fit"
+#include "fuzz_format.h"

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "trx"
+#include "fuzz_format.h"

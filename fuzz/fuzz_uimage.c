@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "uimage"
+#include "fuzz_format.h"
