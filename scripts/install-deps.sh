@@ -19,6 +19,7 @@ TEST_PKGS=(
   p7zip-full zip unzip binutils genisoimage python3 python3-jsonschema jq fakeroot
   dpkg-dev ca-certificates openssl debian-archive-keyring
   john-data # /usr/share/john/password.lst: the --wordlist of tests/cli/credentials.sh
+  checksec # Debian's checksec: tests/cli/hardening.sh compares it with iotcop
 )
 BENCH_PKGS=(binwalk hyperfine time)
 

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "ar"
+#include "fuzz_format.h"

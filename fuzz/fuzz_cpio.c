@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "cpio"
+#include "fuzz_format.h"

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "iso9660"
+#include "fuzz_format.h"

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "sevenzip"
+#include "fuzz_format.h"

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "tar"
+#include "fuzz_format.h"

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "zip"
+#include "fuzz_format.h"
