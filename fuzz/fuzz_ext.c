@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "ext"
+#include "fuzz_format.h"

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "squashfs"
+#include "fuzz_format.h"
