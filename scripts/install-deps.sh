@@ -20,6 +20,7 @@ TEST_PKGS=(
   dpkg-dev ca-certificates openssl debian-archive-keyring
   john-data # /usr/share/john/password.lst: the --wordlist of tests/cli/credentials.sh
   checksec # Debian's checksec: tests/cli/hardening.sh compares it with iotcop
+  mtd-utils util-linux-extra cramfsswap # mkfs.jffs2/sumtool/jffs2dump, mkfs.cramfs/fsck.cramfs: tests/cli/flashfs.sh
 )
 BENCH_PKGS=(binwalk hyperfine time)
 

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "cramfs"
+#include "fuzz_format.h"
