@@ -10,12 +10,14 @@
 #
 #   bench/unpack.sh [RUNS]      (default 5; needs hyperfine and binwalk:
 #                                IOTCOP_BENCH=1 scripts/install-deps.sh)
-# Prints medians in seconds and the ratios; writes bench/out/unpack.json.
+# Prints wall-clock medians and mean CPU time (user+system, children
+# included) in seconds, and the ratios; writes bench/out/unpack.json.
+# IOTCOP_BUILD and IOTCOP_FIXTURES override the build and fixture folders.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-5}
-build="$here/build"
-fixtures="$build/fixtures"
+build="${IOTCOP_BUILD:-$here/build}"
+fixtures="${IOTCOP_FIXTURES:-$build/fixtures}"
 out="$here/bench/out"
 work=$(mktemp -d /tmp/iotcop-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -71,5 +73,9 @@ for name in ("sample", "vendor", "large"):
                      "binwalk_over_iotcop": b / c, "iotcop_extract_over_bare": c / bare,
                      "iotcop_memory_over_bare": m / bare}
     print(f"{name:8} {m:11.3f} {c:10.3f} {b:9.3f} {bare:8.3f} {b/c:17.1f} {c/bare:14.2f} {m/bare:16.2f}")
+    cpu = {r["command"]: r["user"] + r["system"] for r in data["results"]}
+    summary[name]["cpu_s"] = cpu
+    print(f"{'  cpu':8} {cpu['iotcop-memory']:11.3f} {cpu['iotcop-extract']:10.3f} {cpu['binwalk']:9.3f} {cpu['bare']:8.3f} "
+          f"{cpu['binwalk']/cpu['iotcop-extract']:17.1f} {cpu['iotcop-extract']/cpu['bare']:14.2f} {cpu['iotcop-memory']/cpu['bare']:16.2f}")
 json.dump(summary, open(os.path.join(out, "unpack.json"), "w"), indent=2)
 PY

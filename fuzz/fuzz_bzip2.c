@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "bzip2"
+#include "fuzz_format.h"

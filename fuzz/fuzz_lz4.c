@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "lz4"
+#include "fuzz_format.h"

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "lzma"
+#include "fuzz_format.h"

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "lzop"
+#include "fuzz_format.h"

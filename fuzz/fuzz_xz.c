@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "xz"
+#include "fuzz_format.h"

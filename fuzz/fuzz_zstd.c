@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "zstd"
+#include "fuzz_format.h"
