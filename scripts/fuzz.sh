@@ -23,8 +23,11 @@ run_one() {
   local name=$1 secs=$2 jobs=${3:-1}
   mkdir -p "$here/fuzz/corpus/$name" "$here/fuzz/work/$name"
   echo "== $name for ${secs}s x $jobs"
+  local parallel=()
+  # -jobs makes libFuzzer write fuzz-N.log into the current folder: only when asked for.
+  [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
   "$build/fuzz/$name" -max_total_time="$secs" -max_len=1048576 -timeout=30 -rss_limit_mb=4096 \
-    -artifact_prefix="$here/fuzz/artifacts/$name-" -jobs="$jobs" -workers="$jobs" \
+    -artifact_prefix="$here/fuzz/artifacts/$name-" "${parallel[@]}" \
     "$here/fuzz/work/$name" "$here/fuzz/corpus/$name" 2>&1 | grep -E 'DONE|ERROR|SUMMARY|stat::' | tail -5 || true
 }
 if [ "${1:-all}" = all ]; then
