@@ -21,6 +21,7 @@ TEST_PKGS=(
   john-data # /usr/share/john/password.lst: the --wordlist of tests/cli/credentials.sh
   checksec # Debian's checksec: tests/cli/hardening.sh compares it with iotcop
   mtd-utils util-linux-extra cramfsswap # mkfs.jffs2/sumtool/jffs2dump, mkfs.cramfs/fsck.cramfs: tests/cli/flashfs.sh
+  unyaffs android-sdk-libsparse-utils mkbootimg # unyaffs, img2simg/simg2img, mkbootimg/unpack_bootimg: tests/cli/yaffs.sh
 )
 BENCH_PKGS=(binwalk hyperfine time)
 
