@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "androidboot"
+#include "fuzz_format.h"

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "androidsparse"
+#include "fuzz_format.h"

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "yaffs2"
+#include "fuzz_format.h"
