@@ -629,7 +629,8 @@ static int pem_block(struct scan *s, const char *label, const uint8_t *body, con
             char *comma = strchr(dek, ',');
             if (comma)
                 *comma = '\0';
-            snprintf(k.cipher, sizeof(k.cipher), "%s", dek[0] ? dek : "unknown");
+            snprintf(k.cipher, sizeof(k.cipher), "%.*s", (int)sizeof(k.cipher) - 1,
+                     dek[0] ? dek : "unknown");
             /* ciphertext of a block cipher: whole blocks, and more than a key header */
             if (dlen >= 64 && dlen % 8 == 0)
                 rc = emit(s, &k);
