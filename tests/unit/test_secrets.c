@@ -631,8 +631,8 @@ static void family_on_a_planted_tree(void **state)
     put(&t, "/etc/dropbear/dropbear_ed25519_host_key", db, sizeof(db));
     const char *wpa = "network={\n ssid=\"x\"\n psk=\"hunter2hunter2\"\n}\n";
     put(&t, "/etc/wpa_supplicant.conf", wpa, strlen(wpa));
-    const char *elf = "\177ELF\0\0\0token\0AKIA2E0A8F3B4C5D6E7F\0-----BEGIN %s-----\0";
-    put(&t, "/usr/bin/cloudd", elf, 60);
+    static const char elf[] = "\177ELF\0\0\0token\0AKIA2E0A8F3B4C5D6E7F\0-----BEGIN %s-----\0";
+    put(&t, "/usr/bin/cloudd", elf, sizeof(elf));
     run(&t);
     assert_int_equal(count(&t, "secret.private-key", "/etc/ssl/private/device.key", "RSA 1024-bit"), 1);
     assert_int_equal(count(&t, "secret.private-key-encrypted", "/etc/ssl/private/backup.key",
@@ -682,8 +682,8 @@ static void trust_store_and_clean_tree_stay_quiet(void **state)
     struct tree t = {0};
     t.fs = ic_fs_new(100);
     assert_true(put_file(&t, "/etc/ssl/certs/ca-certificates.crt", path));
-    const char *lib = "\177ELF\0-----BEGIN %s-----\n-----END %s-----\0ssh-rsa \0AKIA\0";
-    put(&t, "/usr/lib/libcrypto.so.3", lib, 64);
+    static const char lib[] = "\177ELF\0-----BEGIN %s-----\n-----END %s-----\0ssh-rsa \0AKIA\0";
+    put(&t, "/usr/lib/libcrypto.so.3", lib, sizeof(lib));
     const char *conf = "wpa_passphrase=$KEY\napi_key=${API_KEY}\n";
     put(&t, "/etc/hostapd.conf", conf, strlen(conf));
     run(&t);
