@@ -6,7 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 image=${1:-$here/build/fixtures/sample/firmware.uimage}
-iotcop="$here/build/iotcop"
+iotcop="${IOTCOP_BUILD:-$here/build}/iotcop"
 listing=$(mktemp)
 trap 'rm -f "$listing"' EXIT
 /usr/bin/time -f '%M' -o "$listing.rss" "$iotcop" unpack --in-process --list -f json "$image" >"$listing"
