@@ -11,6 +11,8 @@ BUILD_PKGS=(
   libcmocka-dev libvectorscan-dev libarchive-dev libsquashfs-dev libext2fs-dev
   zlib1g-dev liblzma-dev libzstd-dev liblz4-dev liblzo2-dev libbz2-dev
   libssl-dev libseccomp-dev libcrypt-dev libsqlite3-dev
+  libcurl4-openssl-dev # vulndb update over HTTPS
+  libssh-dev # ssh logins of the live audit
 )
 # Real tools used to build fixtures and to produce reference listings.
 TEST_PKGS=(
@@ -21,6 +23,7 @@ TEST_PKGS=(
   john-data # /usr/share/john/password.lst: the --wordlist of tests/cli/credentials.sh
   checksec # Debian's checksec: tests/cli/hardening.sh compares it with iotcop
   mtd-utils util-linux-extra cramfsswap # mkfs.jffs2/sumtool/jffs2dump, mkfs.cramfs/fsck.cramfs: tests/cli/flashfs.sh
+  debootstrap # a clean Debian root for tests/cli/debian_root.sh
   unyaffs android-sdk-libsparse-utils mkbootimg # unyaffs, img2simg/simg2img, mkbootimg/unpack_bootimg: tests/cli/yaffs.sh
 )
 BENCH_PKGS=(binwalk hyperfine time)

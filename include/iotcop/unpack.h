@@ -126,11 +126,14 @@ struct ic_extract_stats {
 };
 
 /* Writes u below dir, which must be an existing directory (not a symbolic
- * link). *stats is filled (caller releases it with ic_extract_stats_release()
+ * link), with `threads` threads writing files at once (0: one per core);
+ * what is written and noted does not depend on the number of threads.
+ * *stats is filled (caller releases it with ic_extract_stats_release()
  * whatever the result). Returns IC_OK when dir could be used, even if some
  * entries were refused (counted in stats->errors, each with a note), or
  * IC_E_IO / IC_E_INVALID_ARG when dir itself cannot be opened. */
-int ic_unpack_extract(const struct ic_unpack *u, const char *dir, struct ic_extract_stats *stats);
+int ic_unpack_extract(const struct ic_unpack *u, const char *dir, unsigned threads,
+                      struct ic_extract_stats *stats);
 void ic_extract_stats_release(struct ic_extract_stats *stats);
 
 /* Whether anything at all was understood: a layer below the input. */

@@ -156,7 +156,7 @@ static int extract_into(const struct unpack_job *job, const struct ic_unpack *u,
                         struct ic_buf *report)
 {
     struct ic_extract_stats st;
-    int rc = ic_unpack_extract(u, job->extract_dir, &st);
+    int rc = ic_unpack_extract(u, job->extract_dir, ic_limits_threads(&job->limits), &st);
     if (rc) {
         cli_error("cannot extract into %s: %s", job->extract_dir, ic_error_message(rc));
     } else if (job->format == IC_LISTING_JSON) {

@@ -75,6 +75,11 @@ static char *read_text(const char *dir, const char *rel)
     return s;
 }
 
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int lstat_at(const char *dir, const char *rel, struct stat *st)
 {
     char *p = join(dir, rel);
@@ -133,7 +138,7 @@ static void test_ordinary_tree(void **state)
 
     char *dir = test_tmpdir("extract-ordinary");
     struct ic_extract_stats st;
-    assert_int_equal(ic_unpack_extract(&f.u, dir, &st), IC_OK);
+    assert_int_equal(ic_unpack_extract(&f.u, dir, 1, &st), IC_OK);
 
     char *text = read_text(dir, "0.1/etc/passwd");
     assert_non_null(text);
@@ -195,7 +200,7 @@ static void test_ordinary_tree(void **state)
     assert_null(st.notes);
 
     /* A second run into the same place refuses to overwrite anything. */
-    assert_int_equal(ic_unpack_extract(&f.u, dir, &st), IC_OK);
+    assert_int_equal(ic_unpack_extract(&f.u, dir, 1, &st), IC_OK);
     assert_true(st.errors >= 2);
     assert_int_equal(st.files, 0);
     ic_extract_stats_release(&st);
@@ -234,7 +239,7 @@ static void test_links_are_never_followed(void **state)
     fake_init(&f, fs, NULL);
 
     struct ic_extract_stats st;
-    assert_int_equal(ic_unpack_extract(&f.u, dir, &st), IC_OK);
+    assert_int_equal(ic_unpack_extract(&f.u, dir, 1, &st), IC_OK);
     assert_int_equal(count_entries(base), 3);
     assert_int_equal(count_entries(sentinel), 0);
     assert_int_equal(count_entries(outside), 0);
@@ -280,7 +285,7 @@ static void test_dotdot_never_reaches_the_disk(void **state)
     char *dir = join(base, "out");
     assert_int_equal(mkdir(dir, 0755), 0);
     struct ic_extract_stats st;
-    assert_int_equal(ic_unpack_extract(&f.u, dir, &st), IC_OK);
+    assert_int_equal(ic_unpack_extract(&f.u, dir, 1, &st), IC_OK);
     assert_int_equal(st.errors, 1);
     assert_int_equal(st.files, 0);
     assert_int_equal(count_entries(dir), 0);
@@ -291,10 +296,10 @@ static void test_dotdot_never_reaches_the_disk(void **state)
     char *link = join(base, "link");
     assert_int_equal(symlink(dir, link), 0);
     f.layers[1].id = "0.1";
-    assert_int_equal(ic_unpack_extract(&f.u, link, &st), IC_E_INVALID_ARG);
+    assert_int_equal(ic_unpack_extract(&f.u, link, 1, &st), IC_E_INVALID_ARG);
     ic_extract_stats_release(&st);
     char *missing = join(base, "missing");
-    assert_int_equal(ic_unpack_extract(&f.u, missing, &st), IC_E_IO);
+    assert_int_equal(ic_unpack_extract(&f.u, missing, 1, &st), IC_E_IO);
     ic_extract_stats_release(&st);
     assert_int_equal(count_entries(dir), 0);
 
@@ -343,13 +348,122 @@ static void test_symlink_loops_do_not_hang(void **state)
     fake_init(&f, fs, NULL);
     char *dir = test_tmpdir("extract-loops");
     struct ic_extract_stats st;
-    assert_int_equal(ic_unpack_extract(&f.u, dir, &st), IC_OK);
+    assert_int_equal(ic_unpack_extract(&f.u, dir, 1, &st), IC_OK);
     assert_int_equal(st.errors, 0);
     assert_int_equal(st.symlinks, 64);
     assert_int_equal(st.files, 1);
     ic_extract_stats_release(&st);
     ic_fs_free(fs);
     free(dir);
+}
+
+/* Walks rel below dir, appending "path type mode size content-sum" lines. */
+static void describe_tree(const char *dir, const char *rel, char **out, size_t *len)
+{
+    char *path = rel[0] ? join(dir, rel) : strdup(dir);
+    DIR *d = opendir(path);
+    assert_non_null(d);
+    struct dirent *de;
+    char **names = NULL;
+    size_t count = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        names = realloc(names, (count + 1) * sizeof(*names));
+        names[count++] = strdup(de->d_name);
+    }
+    closedir(d);
+    qsort(names, count, sizeof(*names), compare_names);
+    for (size_t i = 0; i < count; i++) {
+        char *child = rel[0] ? join(rel, names[i]) : strdup(names[i]);
+        struct stat st;
+        assert_int_equal(lstat_at(dir, child, &st), 0);
+        unsigned sum = 0;
+        if (S_ISREG(st.st_mode)) {
+            char *text = read_text(dir, child);
+            for (const char *c = text; c && *c; c++)
+                sum = sum * 31 + (unsigned char)*c;
+            free(text);
+        }
+        char line[600];
+        int n = snprintf(line, sizeof(line), "%s %o %lld %u\n", child, (unsigned)st.st_mode,
+                         (long long)st.st_size, sum);
+        *out = realloc(*out, *len + (size_t)n + 1);
+        memcpy(*out + *len, line, (size_t)n + 1);
+        *len += (size_t)n;
+        if (S_ISDIR(st.st_mode))
+            describe_tree(dir, child, out, len);
+        free(child);
+        free(names[i]);
+    }
+    free(names);
+    free(path);
+}
+
+/* Many files written by several threads: the same files, modes, notes (in
+ * the same order) and counts as with one thread. */
+static void test_threads_write_the_same_tree(void **state)
+{
+    (void)state;
+    struct ic_fs *fs = ic_fs_new(0);
+    assert_non_null(fs);
+    char path[64], text[64];
+    for (int d = 0; d < 40; d++) {
+        snprintf(path, sizeof(path), "/d%02d", d);
+        add(fs, path, IC_FT_DIR, d % 7 == 0 ? 0555 : 0755, NULL, NULL);
+        for (int f = 0; f < 50; f++) {
+            snprintf(path, sizeof(path), "/d%02d/f%02d", d, f);
+            snprintf(text, sizeof(text), "file %d of directory %d\n", f, d);
+            add(fs, path, IC_FT_FILE, f % 3 == 0 ? 0600 : 0644, NULL, text);
+        }
+    }
+    /* A link named like a directory: files "below" it are refused. */
+    add(fs, "/link", IC_FT_SYMLINK, 0777, "/d00", NULL);
+    for (int f = 0; f < 30; f++) {
+        snprintf(path, sizeof(path), "/link/f%02d", f);
+        add(fs, path, IC_FT_FILE, 0644, NULL, "x");
+    }
+    add(fs, "/dev/console", IC_FT_CHARDEV, 0600, NULL, NULL);
+    assert_int_equal(ic_fs_finish(fs), IC_OK);
+    struct ic_blob *content = NULL;
+    assert_int_equal(ic_blob_from_copy("layer", 5, &content), IC_OK);
+    struct fake_unpack f;
+    fake_init(&f, fs, content);
+
+    char *dirs[2] = {test_tmpdir("extract-threads-1"), test_tmpdir("extract-threads-4")};
+    unsigned threads[2] = {1, 4};
+    struct ic_extract_stats st[2];
+    char *trees[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(ic_unpack_extract(&f.u, dirs[k], threads[k], &st[k]), IC_OK);
+        size_t len = 0;
+        describe_tree(dirs[k], "", &trees[k], &len);
+    }
+    assert_non_null(trees[0]);
+    assert_string_equal(trees[0], trees[1]);
+    assert_non_null(strstr(trees[0], "0.1/d39/f49 100644 24 "));
+    assert_non_null(strstr(trees[0], "0.1/d07 40555 "));
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(st[k].files, 2000);
+        assert_int_equal(st[k].blobs, 1);
+        assert_int_equal(st[k].errors, 30);
+        assert_int_equal(st[k].skipped, 1);
+    }
+    assert_int_equal(st[0].note_count, st[1].note_count);
+    for (size_t i = 0; i < st[0].note_count; i++) {
+        assert_string_equal(st[0].notes[i].path ? st[0].notes[i].path : "",
+                            st[1].notes[i].path ? st[1].notes[i].path : "");
+        assert_string_equal(st[0].notes[i].message, st[1].notes[i].message);
+    }
+    assert_true(has_note(&st[1], IC_DIAG_ERROR, IC_E_UNSAFE_PATH, "/link/f29",
+                         "is a symbolic link"));
+    for (int k = 0; k < 2; k++) {
+        ic_extract_stats_release(&st[k]);
+        free(trees[k]);
+        free(dirs[k]);
+    }
+    ic_blob_unref(content);
+    ic_fs_free(fs);
 }
 
 int main(void)
@@ -359,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_links_are_never_followed),
         cmocka_unit_test(test_dotdot_never_reaches_the_disk),
         cmocka_unit_test(test_symlink_loops_do_not_hang),
+        cmocka_unit_test(test_threads_write_the_same_tree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,35 +41,43 @@ static void build_signature_db(void)
         signature_db_error = IC_E_INTERNAL;
         return;
     }
+    size_t k = 0;
     const char **exprs = calloc(n, sizeof(*exprs));
-    size_t *lens = calloc(n, sizeof(*lens));
     unsigned *ids = calloc(n, sizeof(*ids));
     unsigned *flags = calloc(n, sizeof(*flags));
     magic_refs = calloc(n, sizeof(*magic_refs));
-    if (!exprs || !lens || !ids || !flags || !magic_refs) {
+    if (!exprs || !ids || !flags || !magic_refs) {
         signature_db_error = IC_E_NOMEM;
         goto out;
     }
-    size_t k = 0;
     for (size_t f = 0; f < ic_format_count; f++) {
         for (size_t m = 0; m < ic_formats[f]->magic_count; m++) {
             const struct ic_magic *mg = &ic_formats[f]->magics[m];
-            exprs[k] = mg->bytes;
-            lens[k] = mg->len;
+            /* Each magic as a pattern of escaped bytes ("\\x00\\x00UBI..."):
+             * Vectorscan's literal API cannot take a leading NUL. */
+            char *pattern = malloc((size_t)mg->len * 4 + 1);
+            if (!pattern) {
+                signature_db_error = IC_E_NOMEM;
+                goto out;
+            }
+            for (uint32_t b = 0; b < mg->len; b++)
+                snprintf(pattern + b * 4, 5, "\\x%02x", (unsigned char)mg->bytes[b]);
+            exprs[k] = pattern;
             ids[k] = (unsigned)k;
             magic_refs[k] = (struct magic_ref){(unsigned)f, mg->len, mg->at};
             k++;
         }
     }
     hs_compile_error_t *err = NULL;
-    if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL,
-                             &signature_db, &err) != HS_SUCCESS) {
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)k, HS_MODE_BLOCK, NULL, &signature_db,
+                         &err) != HS_SUCCESS) {
         hs_free_compile_error(err);
         signature_db_error = IC_E_INTERNAL;
     }
 out:
+    for (size_t i = 0; exprs && i < k; i++)
+        free((char *)exprs[i]);
     free(exprs);
-    free(lens);
     free(ids);
     free(flags);
 }

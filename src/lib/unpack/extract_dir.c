@@ -6,6 +6,7 @@
  * made earlier therefore can never be walked through: a later entry below
  * it is refused. Names are checked again here ("..", ".", empty, too long)
  * although the tree already refuses such paths. */
+#include "core/pool.h"
 #include "iotcop/error.h"
 #include "iotcop/unpack.h"
 
@@ -13,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,19 +25,35 @@
 /* Mode bits kept on disk: permissions and the sticky bit, never setuid/setgid. */
 #define KEPT_MODE_BITS 01777u
 
+/* One writer's state. The sequential phases use one; the parallel phase
+ * gives each slice of the work its own, with its own stats merged after. */
 struct extractor {
     struct ic_extract_stats *stats;
+    const struct ic_unpack *u;
     int top_fd;            /* DIR */
-    const char *layer;     /* id of the layer being written */
+    size_t layer_index;    /* layer whose directory layer_fd is, or NO_LAYER */
+    const char *layer;     /* id of the layer being written (for notes) */
     const struct ic_fs *fs;
     int layer_fd;          /* DIR/ID */
     /* The last parent directory opened below layer_fd, reused while
      * consecutive entries share it ("" is layer_fd itself). */
     char parent_path[MAX_TREE_PATH];
     int parent_fd;
-    /* Directories whose mode and time are set once everything is in them. */
-    const struct ic_entry **dirs;
-    size_t dir_count, dir_cap;
+};
+
+#define NO_LAYER SIZE_MAX
+
+/* A file to write: an entry of a layer's tree, or (entry NULL) the layer's
+ * own content as DIR/ID.bin. Directories are noted the same way, to get
+ * their mode and time at the end. */
+struct work_item {
+    size_t layer;
+    const struct ic_entry *entry;
+};
+
+struct work_list {
+    struct work_item *items;
+    size_t count, cap;
 };
 
 static char *dup_or_null(const char *s)
@@ -302,21 +320,22 @@ static void make_symlink(struct extractor *x, int parent, const char *name,
     x->stats->symlinks++;
 }
 
-static int remember_dir(struct extractor *x, const struct ic_entry *e)
+static int push_item(struct work_list *list, size_t layer, const struct ic_entry *e)
 {
-    if (x->dir_count == x->dir_cap) {
-        size_t cap = x->dir_cap ? x->dir_cap * 2 : 64;
-        const struct ic_entry **d = realloc(x->dirs, cap * sizeof(*d));
-        if (!d)
+    if (list->count == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 256;
+        struct work_item *items = realloc(list->items, cap * sizeof(*items));
+        if (!items)
             return IC_E_NOMEM;
-        x->dirs = d;
-        x->dir_cap = cap;
+        list->items = items;
+        list->cap = cap;
     }
-    x->dirs[x->dir_count++] = e;
+    list->items[list->count++] = (struct work_item){layer, e};
     return IC_OK;
 }
 
-static void make_dir(struct extractor *x, int parent, const char *name, const struct ic_entry *e)
+/* Returns 0 when the directory exists (made now or before), -1 (noted) if not. */
+static int make_dir(struct extractor *x, int parent, const char *name, const struct ic_entry *e)
 {
     /* Owner-writable until filled; the real mode comes at the end. */
     if (mkdirat(parent, name, 0700) != 0) {
@@ -326,13 +345,12 @@ static void make_dir(struct extractor *x, int parent, const char *name, const st
             !S_ISDIR(st.st_mode)) {
             note(x, IC_DIAG_ERROR, err == EEXIST ? IC_E_EXISTS : IC_E_IO, e->path,
                  "cannot make the directory: %s", strerror(err));
-            return;
+            return -1;
         }
     } else {
         x->stats->dirs++;
     }
-    if (remember_dir(x, e))
-        note(x, IC_DIAG_ERROR, IC_E_NOMEM, e->path, "mode and time not set: out of memory");
+    return 0;
 }
 
 static void skip_special(struct extractor *x, const struct ic_entry *e)
@@ -346,10 +364,46 @@ static void skip_special(struct extractor *x, const struct ic_entry *e)
              "%s not created (special files are never extracted)", ic_ftype_name(e->type));
 }
 
-static void write_entry(struct extractor *x, const struct ic_entry *e)
+static void leave_layer(struct extractor *x)
+{
+    close_parent(x);
+    if (x->layer_fd >= 0)
+        close(x->layer_fd);
+    x->layer_fd = -1;
+    x->layer_index = NO_LAYER;
+    x->fs = NULL;
+}
+
+/* Makes layer i the current one: its id for notes, its tree and (when
+ * open_dir) its directory DIR/ID, opened without following a link. */
+static int enter_layer(struct extractor *x, size_t i, int open_dir)
+{
+    const struct ic_layer *l = &x->u->layers[i];
+    x->layer = l->id;
+    if (!open_dir)
+        return 0;
+    if (x->layer_index == i)
+        return 0;
+    leave_layer(x);
+    x->layer_fd = openat(x->top_fd, l->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (x->layer_fd < 0) {
+        note(x, IC_DIAG_ERROR, IC_E_IO, NULL, "cannot open the directory %s: %s", l->id,
+             strerror(errno));
+        return -1;
+    }
+    x->layer_index = i;
+    x->fs = l->fs;
+    return 0;
+}
+
+/* First pass over a layer's tree, in tree order: directories and symbolic
+ * links are made now, special files noted, files queued for the parallel
+ * pass. Because the tree is sorted, a directory comes before what is in it. */
+static void plan_entry(struct extractor *x, size_t layer, const struct ic_entry *e,
+                       struct work_list *files, struct work_list *dirs)
 {
     if (strcmp(e->path, "/") == 0) {
-        if (e->type == IC_FT_DIR && remember_dir(x, e))
+        if (e->type == IC_FT_DIR && push_item(dirs, layer, e))
             note(x, IC_DIAG_ERROR, IC_E_NOMEM, e->path, "mode and time not set: out of memory");
         return;
     }
@@ -357,8 +411,16 @@ static void write_entry(struct extractor *x, const struct ic_entry *e)
         note(x, IC_DIAG_ERROR, IC_E_INVALID_ARG, e->path, "path too long; not written");
         return;
     }
-    if (e->type == IC_FT_CHARDEV || e->type == IC_FT_BLOCKDEV || e->type == IC_FT_FIFO ||
-        e->type == IC_FT_SOCKET) {
+    switch (e->type) {
+    case IC_FT_FILE:
+    case IC_FT_HARDLINK:
+        if (push_item(files, layer, e))
+            note(x, IC_DIAG_ERROR, IC_E_NOMEM, e->path, "not written: out of memory");
+        return;
+    case IC_FT_DIR:
+    case IC_FT_SYMLINK:
+        break;
+    default:
         skip_special(x, e);
         return;
     }
@@ -366,75 +428,14 @@ static void write_entry(struct extractor *x, const struct ic_entry *e)
     int parent = parent_of(x, e->path, &name);
     if (parent < 0)
         return;
-    switch (e->type) {
-    case IC_FT_DIR:
-        make_dir(x, parent, name, e);
-        break;
-    case IC_FT_FILE:
-    case IC_FT_HARDLINK:
-        write_file(x, parent, name, e);
-        break;
-    case IC_FT_SYMLINK:
+    if (e->type == IC_FT_SYMLINK) {
         make_symlink(x, parent, name, e);
-        break;
-    default:
-        skip_special(x, e);
-        break;
-    }
-}
-
-/* Gives the directories their own mode and time, deepest first (the tree
- * is in byte order, so a directory comes after everything below it when
- * walked backwards), so that a read-only directory is made so last. */
-static void finish_dirs(struct extractor *x)
-{
-    for (size_t i = x->dir_count; i-- > 0;) {
-        const struct ic_entry *e = x->dirs[i];
-        int fd;
-        if (strcmp(e->path, "/") == 0) {
-            fd = x->layer_fd;
-        } else {
-            const char *name = NULL;
-            int parent = parent_of(x, e->path, &name);
-            if (parent < 0)
-                continue;
-            fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (fd < 0)
-                continue;
-        }
-        fchmod(fd, e->mode & KEPT_MODE_BITS);
-        set_times(fd, NULL, e);
-        if (fd != x->layer_fd)
-            close(fd);
-    }
-    x->dir_count = 0;
-}
-
-static void write_tree(struct extractor *x, const struct ic_layer *l)
-{
-    if (mkdirat(x->top_fd, l->id, 0700) != 0) {
-        note(x, IC_DIAG_ERROR, errno == EEXIST ? IC_E_EXISTS : IC_E_IO, NULL,
-             "cannot make the directory %s for the layer's files: %s", l->id, strerror(errno));
         return;
     }
-    x->layer_fd = openat(x->top_fd, l->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (x->layer_fd < 0) {
-        note(x, IC_DIAG_ERROR, IC_E_IO, NULL, "cannot open the directory %s: %s", l->id,
-             strerror(errno));
+    if (make_dir(x, parent, name, e))
         return;
-    }
-    x->stats->dirs++;
-    x->fs = l->fs;
-    x->parent_fd = -1;
-    x->parent_path[0] = '\0';
-    size_t n = ic_fs_count(l->fs);
-    for (size_t i = 0; i < n; i++)
-        write_entry(x, ic_fs_entry(l->fs, i));
-    finish_dirs(x);
-    close_parent(x);
-    close(x->layer_fd);
-    x->layer_fd = -1;
-    x->fs = NULL;
+    if (push_item(dirs, layer, e))
+        note(x, IC_DIAG_ERROR, IC_E_NOMEM, e->path, "mode and time not set: out of memory");
 }
 
 static void write_layer_content(struct extractor *x, const struct ic_layer *l)
@@ -466,15 +467,160 @@ static void write_layer_content(struct extractor *x, const struct ic_layer *l)
     x->stats->bytes += size;
 }
 
-int ic_unpack_extract(const struct ic_unpack *u, const char *dir, struct ic_extract_stats *stats)
+/* The parallel pass: the file list is cut into contiguous slices (keeping
+ * files of one directory together for the parent cache); each slice is
+ * written by one thread with its own state and stats. */
+struct slice_job {
+    const struct ic_unpack *u;
+    int top_fd;
+    const struct work_list *files;
+    size_t per_slice;
+    struct ic_extract_stats *slice_stats;
+};
+
+static void write_slice(void *arg, size_t index)
+{
+    struct slice_job *job = arg;
+    struct extractor x = {.stats = &job->slice_stats[index], .u = job->u, .top_fd = job->top_fd,
+                          .layer_index = NO_LAYER, .layer_fd = -1, .parent_fd = -1};
+    size_t first = index * job->per_slice;
+    size_t last = first + job->per_slice;
+    if (last > job->files->count)
+        last = job->files->count;
+    for (size_t i = first; i < last; i++) {
+        const struct work_item *w = &job->files->items[i];
+        const struct ic_layer *l = &job->u->layers[w->layer];
+        if (!w->entry) {
+            enter_layer(&x, w->layer, 0);
+            write_layer_content(&x, l);
+            continue;
+        }
+        if (enter_layer(&x, w->layer, 1))
+            continue;
+        const char *name = NULL;
+        int parent = parent_of(&x, w->entry->path, &name);
+        if (parent >= 0)
+            write_file(&x, parent, name, w->entry);
+    }
+    leave_layer(&x);
+}
+
+/* Adds a slice's counts and notes (in order, up to the cap) to the total. */
+static void merge_stats(struct ic_extract_stats *into, struct ic_extract_stats *from)
+{
+    into->files += from->files;
+    into->dirs += from->dirs;
+    into->symlinks += from->symlinks;
+    into->blobs += from->blobs;
+    into->bytes += from->bytes;
+    into->skipped += from->skipped;
+    into->errors += from->errors;
+    for (size_t i = 0; i < from->note_count; i++) {
+        struct ic_extract_note *n = &from->notes[i];
+        if (into->note_count < IC_EXTRACT_MAX_NOTES && !into->notes)
+            into->notes = calloc(IC_EXTRACT_MAX_NOTES, sizeof(*into->notes));
+        if (into->notes && into->note_count < IC_EXTRACT_MAX_NOTES) {
+            into->notes[into->note_count++] = *n;
+            memset(n, 0, sizeof(*n));
+        }
+    }
+    ic_extract_stats_release(from);
+}
+
+static void write_files(struct extractor *x, const struct work_list *files, unsigned threads)
+{
+    if (files->count == 0)
+        return;
+    size_t slices = (size_t)threads * 8;
+    size_t per_slice = (files->count + slices - 1) / slices;
+    if (per_slice < 32)
+        per_slice = 32;
+    slices = (files->count + per_slice - 1) / per_slice;
+    struct ic_extract_stats *slice_stats = calloc(slices, sizeof(*slice_stats));
+    struct ic_pool *pool = threads > 1 && slices > 1 ? ic_pool_new(threads) : NULL;
+    struct slice_job job = {x->u, x->top_fd, files, per_slice, slice_stats};
+    if (!slice_stats) {
+        note(x, IC_DIAG_ERROR, IC_E_NOMEM, NULL, "files not written: out of memory");
+        ic_pool_free(pool);
+        return;
+    }
+    if (pool) {
+        ic_pool_for(pool, slices, write_slice, &job);
+        ic_pool_free(pool);
+    } else {
+        for (size_t i = 0; i < slices; i++)
+            write_slice(&job, i);
+    }
+    for (size_t i = 0; i < slices; i++)
+        merge_stats(x->stats, &slice_stats[i]);
+    free(slice_stats);
+}
+
+/* Gives the directories their own mode and time, deepest first (each
+ * layer's tree is in byte order, so walking the list backwards reaches a
+ * directory after everything below it), so that a read-only directory is
+ * made so last. */
+static void finish_dirs(struct extractor *x, const struct work_list *dirs)
+{
+    for (size_t i = dirs->count; i-- > 0;) {
+        const struct ic_entry *e = dirs->items[i].entry;
+        if (enter_layer(x, dirs->items[i].layer, 1))
+            continue;
+        int fd;
+        if (strcmp(e->path, "/") == 0) {
+            fd = x->layer_fd;
+        } else {
+            const char *name = NULL;
+            int parent = parent_of(x, e->path, &name);
+            if (parent < 0)
+                continue;
+            fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0)
+                continue;
+        }
+        fchmod(fd, e->mode & KEPT_MODE_BITS);
+        set_times(fd, NULL, e);
+        if (fd != x->layer_fd)
+            close(fd);
+    }
+    leave_layer(x);
+}
+
+/* Makes DIR/ID for a layer's tree and plans its entries. */
+static void plan_tree(struct extractor *x, size_t i, struct work_list *files,
+                      struct work_list *dirs)
+{
+    const struct ic_layer *l = &x->u->layers[i];
+    if (mkdirat(x->top_fd, l->id, 0700) != 0) {
+        note(x, IC_DIAG_ERROR, errno == EEXIST ? IC_E_EXISTS : IC_E_IO, NULL,
+             "cannot make the directory %s for the layer's files: %s", l->id, strerror(errno));
+        return;
+    }
+    x->stats->dirs++;
+    if (enter_layer(x, i, 1))
+        return;
+    size_t n = ic_fs_count(l->fs);
+    for (size_t k = 0; k < n; k++)
+        plan_entry(x, i, ic_fs_entry(l->fs, k), files, dirs);
+    leave_layer(x);
+}
+
+int ic_unpack_extract(const struct ic_unpack *u, const char *dir, unsigned threads,
+                      struct ic_extract_stats *stats)
 {
     memset(stats, 0, sizeof(*stats));
     if (!u || !dir)
         return IC_E_INVALID_ARG;
-    struct extractor x = {.stats = stats, .layer_fd = -1, .parent_fd = -1};
+    struct extractor x = {.stats = stats, .u = u, .layer_index = NO_LAYER, .layer_fd = -1,
+                          .parent_fd = -1};
     x.top_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (x.top_fd < 0)
         return errno == ENOTDIR || errno == ELOOP ? IC_E_INVALID_ARG : IC_E_IO;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 1;
+    }
+    struct work_list files = {0}, dirs = {0};
     for (size_t i = 0; i < u->layer_count; i++) {
         const struct ic_layer *l = &u->layers[i];
         x.layer = l->id;
@@ -482,12 +628,16 @@ int ic_unpack_extract(const struct ic_unpack *u, const char *dir, struct ic_extr
             note(&x, IC_DIAG_ERROR, IC_E_UNSAFE_PATH, NULL, "layer id is not a plain name");
             continue;
         }
-        if (l->parent >= 0 && l->content && ic_blob_size(l->content) > 0)
-            write_layer_content(&x, l);
+        if (l->parent >= 0 && l->content && ic_blob_size(l->content) > 0 &&
+            push_item(&files, i, NULL))
+            note(&x, IC_DIAG_ERROR, IC_E_NOMEM, NULL, "layer content not written: out of memory");
         if (l->fs)
-            write_tree(&x, l);
+            plan_tree(&x, i, &files, &dirs);
     }
-    free(x.dirs);
+    write_files(&x, &files, threads);
+    finish_dirs(&x, &dirs);
+    free(files.items);
+    free(dirs.items);
     close(x.top_fd);
     return IC_OK;
 }

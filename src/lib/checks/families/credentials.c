@@ -455,6 +455,10 @@ static int is_config_file(const char *path)
     if (starts(path, "/usr/share/doc") || starts(path, "/usr/share/man") ||
         starts(path, "/usr/share/locale") || starts(path, "/usr/share/mime"))
         return 0;
+    /* Name-service switch: "passwd: files" names the account database's
+     * sources, not a password. */
+    if (strcmp(b, "nsswitch.conf") == 0)
+        return 0;
     for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
         if (ends(b, suffixes[i]))
             return 1;

@@ -21,6 +21,30 @@ static const struct ic_rule permission_rules[] = {
                "needs; for a multi-call binary like BusyBox never make the whole binary setuid.",
     },
     {
+        .id = "perm.setuid-shell",
+        .title = "Shell or multi-call binary runs with its owner's privileges",
+        .severity = IC_SEVERITY_HIGH,
+        .guideline = "CoP-6",
+        .provisions = least_privilege,
+        .rationale = "A setuid shell, or a setuid BusyBox/Toybox (every applet, sh included, then "
+                     "runs as the owner), gives a root shell to anyone who can run it: no flaw "
+                     "is needed.",
+        .fix = "Remove the setuid/setgid bit; install the few programs that need privileges as "
+               "separate binaries.",
+    },
+    {
+        .id = "perm.setuid-standard",
+        .title = "Standard system tool that is setuid/setgid by design",
+        .severity = IC_SEVERITY_LOW,
+        .guideline = "CoP-6",
+        .provisions = least_privilege,
+        .rationale = "Tools such as passwd, su, mount or ping are setuid or setgid on general "
+                     "purpose systems by design and are widely reviewed; on a device they are "
+                     "still privileged code that an attacker with a foothold can reach.",
+        .fix = "Remove the tools the device does not need, or replace the setuid bit with the "
+               "capability the tool needs (e.g. cap_net_raw for ping).",
+    },
+    {
         .id = "perm.world-writable",
         .title = "File or directory anyone on the device may change",
         .severity = IC_SEVERITY_MEDIUM,
@@ -50,6 +74,54 @@ static void mode_text(uint32_t mode, char out[6])
     snprintf(out, 6, "%04o", mode & 07777);
 }
 
+/* Programs that general-purpose Linux systems install setuid or setgid on
+ * purpose (shadow, util-linux, iputils, sudo, polkit, fuse, openssh, dbus,
+ * cron, at, bsdutils, dotlockfile, Xorg). */
+static const char *const standard_setuid[] = {
+    "passwd", "su", "sudo", "sudoedit", "mount", "umount", "chsh", "chfn", "gpasswd",
+    "newgrp", "chage", "expiry", "unix_chkpwd", "ping", "ping6", "pkexec", "fusermount",
+    "fusermount3", "ssh-keysign", "dbus-daemon-launch-helper", "crontab", "at", "wall",
+    "write", "dotlockfile", "Xorg.wrap", "polkit-agent-helper-1", "newuidmap", "newgidmap",
+    "pam_extrausers_chkpwd", "ntfs-3g", "mount.cifs", "mount.nfs", "traceroute6.iputils",
+};
+
+/* Shells and multi-call binaries, by name. */
+static const char *const shells[] = {"sh", "ash", "bash", "dash", "ksh", "mksh", "zsh",
+                                     "busybox", "toybox"};
+
+static int in_list(const char *name, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(name, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether the file is BusyBox or Toybox whatever its name (a setuid copy
+ * renamed to look harmless): their banners are in the binary. */
+static int is_multicall(const struct ic_entry *e)
+{
+    if (!e->content)
+        return 0;
+    int err = 0;
+    const uint8_t *p = ic_blob_data(e->content, &err);
+    size_t n = (size_t)ic_blob_size(e->content);
+    if (!p)
+        return 0;
+    return memmem(p, n, "BusyBox v", 9) != NULL || memmem(p, n, "toybox ", 7) != NULL;
+}
+
+static const char *setuid_rule(const struct ic_entry *e)
+{
+    const char *slash = strrchr(e->path, '/');
+    const char *name = slash ? slash + 1 : e->path;
+    if (in_list(name, shells, sizeof(shells) / sizeof(shells[0])) || is_multicall(e))
+        return "perm.setuid-shell";
+    if (in_list(name, standard_setuid, sizeof(standard_setuid) / sizeof(standard_setuid[0])))
+        return "perm.setuid-standard";
+    return "perm.setuid";
+}
+
 static int check_tree(struct ic_check_ctx *ctx, const struct ic_layer *layer)
 {
     size_t n = ic_fs_count(layer->fs);
@@ -59,7 +131,7 @@ static int check_tree(struct ic_check_ctx *ctx, const struct ic_layer *layer)
         mode_text(e->mode, mode);
         int rc = 0;
         if (e->type == IC_FT_FILE && (e->mode & 06000)) {
-            rc = ic_check_finding(ctx, "perm.setuid", layer->id, e->path, 0,
+            rc = ic_check_finding(ctx, setuid_rule(e), layer->id, e->path, 0,
                                   "%s%s file owned by uid %u, mode %s",
                                   (e->mode & 04000) ? "setuid" : "",
                                   (e->mode & 06000) == 06000 ? "+setgid" :

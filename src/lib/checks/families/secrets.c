@@ -40,6 +40,18 @@ static const struct ic_rule secret_rules[] = {
                "element, TPM or TrustZone-backed key store).",
     },
     {
+        .id = "secret.library-test-key",
+        .title = "Private key inside a cryptographic library (self-test material)",
+        .severity = IC_SEVERITY_INFO,
+        .guideline = "CoP-4",
+        .provisions = p_hardcoded,
+        .rationale = "Cryptographic libraries such as GnuTLS carry published keys for their "
+                     "power-on self-tests; every copy of the library has them and they protect "
+                     "nothing. Listed so that the key is accounted for, not as a device secret.",
+        .fix = "Nothing to do for the library itself; make sure the device does not use these "
+               "published keys for anything of its own.",
+    },
+    {
         .id = "secret.private-key-encrypted",
         .title = "Passphrase-protected private key in the image",
         .severity = IC_SEVERITY_LOW,
@@ -307,6 +319,24 @@ static int is_trust_store_path(const char *path)
            starts(b, "ca-") || strstr(path, "/trusted");
 }
 
+/* A shared library of a cryptography implementation: its embedded keys are
+ * the published ones of its self-tests. */
+static int is_crypto_library(const struct state *st)
+{
+    static const char *const libs[] = {"libgnutls", "libcrypto", "libssl", "libnettle",
+                                       "libhogweed", "libgcrypt", "libmbedcrypto", "libmbedtls",
+                                       "libwolfssl", "libnss3", "libsoftokn3", "libfreebl"};
+    if (!st->path || st->len < 4 || memcmp(st->data, "\x7f" "ELF", 4) != 0)
+        return 0;
+    const char *b = base_of(st->path);
+    if (!strstr(b, ".so"))
+        return 0;
+    for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+        if (starts(b, libs[i]))
+            return 1;
+    return 0;
+}
+
 static int skipped_path(const char *path)
 {
     return starts(path, "/usr/share/doc/") || starts(path, "/usr/share/man/") ||
@@ -348,6 +378,10 @@ static int report_key(struct state *st, const struct ic_km *k, int host_key)
         return finding(st, "secret.private-key-encrypted", k->line, k->offset,
                        "%s private key (%s) encrypted with %s%s", kt, k->container, k->cipher,
                        k->bits ? "" : "; size hidden by the encryption");
+    if (is_crypto_library(st))
+        return finding(st, "secret.library-test-key", k->line, k->offset,
+                       "unencrypted %s private key (%s) inside a cryptographic library", kt,
+                       k->container);
     return finding(st, "secret.private-key", k->line, k->offset,
                    "unencrypted %s private key (%s)", kt, k->container);
 }

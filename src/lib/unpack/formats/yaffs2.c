@@ -149,8 +149,12 @@ static int header_plausible(const uint8_t *p, int be)
         return 0;
     const uint8_t *name = p + 10;
     size_t n = 0;
-    while (n < NAME_MAX_LEN && name[n])
+    /* Names are text: no control bytes, and never erased flash (0xff). */
+    while (n < NAME_MAX_LEN && name[n]) {
+        if (name[n] < 0x20 || name[n] == 0x7f || name[n] == 0xff)
+            return 0;
         n++;
+    }
     return n < NAME_MAX_LEN;
 }
 
@@ -162,7 +166,9 @@ static unsigned probe(const struct ic_extract *x, const struct geometry *g)
     if (x->size < stride || data_size(g) < HEADER_SIZE)
         return 0;
     struct chunk c;
-    if (read_tags(g, x->data, &c) != TAG_HEADER || !header_plausible(x->data, g->be))
+    /* The first object sits in the root and so has a name. */
+    if (read_tags(g, x->data, &c) != TAG_HEADER || !header_plausible(x->data, g->be) ||
+        x->data[10] == 0)
         return 0;
     unsigned valid = 1;
     for (uint64_t i = 1; i < PROBE_CHUNKS && (i + 1) * stride <= x->size; i++) {
