@@ -25,6 +25,11 @@ TEST_PKGS=(
   mtd-utils util-linux-extra cramfsswap # mkfs.jffs2/sumtool/jffs2dump, mkfs.cramfs/fsck.cramfs: tests/cli/flashfs.sh
   debootstrap # a clean Debian root for tests/cli/debian_root.sh
   unyaffs android-sdk-libsparse-utils mkbootimg # unyaffs, img2simg/simg2img, mkbootimg/unpack_bootimg: tests/cli/yaffs.sh
+  busybox-static vsftpd lighttpd mosquitto dropbear-bin tcpdump iproute2 # real servers of the live lab (tests/live/lab.sh): tests/cli/device_*.sh
+  busybox-static # `busybox --list`, the applet reference of tests/unit/test_components.c
+  mtd-utils # mkfs.ubifs/ubinize: tests/fixtures/make-ubi.sh and tests/cli/ubi.sh; jffs2reader: bench/flashfs.sh
+  chromium # headless rendering of the HTML report: tests/cli/report_formats.sh
+  python3-cryptography # AES for the encrypted D-Link fixtures: tests/fixtures/gen-vendor.py (tests/cli/vendor.sh)
 )
 BENCH_PKGS=(binwalk hyperfine time)
 

@@ -190,6 +190,8 @@ struct ic_component {
     const char *purl;          /* NULL: pkg:generic/NAME@VERSION is made */
     const char *const *paths;  /* NULL-terminated paths where it was seen */
     const char *evidence;      /* how it was identified */
+    const char *const *features; /* NULL-terminated: busybox applets compiled in, kernel
+                                  * options set ("CONFIG_X=y"); NULL when not read */
 };
 
 struct ic_service_tls {
@@ -385,5 +387,22 @@ int ic_report_for_firmware(const char *path, const struct ic_unpack *unpack,
                            const char *options, struct ic_report **out);
 /* Finishes the report if needed, then writes it as ic_report_write_json(). */
 int ic_report_finish_and_write_json(struct ic_report *report, int pretty, struct ic_buf *out);
+
+/* The other output formats. Each appends one complete document to out (ending
+ * in a newline) from a finished report with a target; IC_E_INVALID_ARG
+ * otherwise, or the first append error.
+ *
+ * SARIF 2.1.0 (docs/report-sarif.md): rules from the rule catalogue, the
+ * guidelines and provisions as taxonomies, one result per finding.
+ * exit_code is the run's exit status for the invocation, or -1 to omit it. */
+int ic_report_write_sarif(const struct ic_report *report, int exit_code, struct ic_buf *out);
+/* One self-contained HTML page (docs/report-html.md): inline CSS and SVG, no
+ * script, nothing fetched; every string from the input escaped. */
+int ic_report_write_html(const struct ic_report *report, struct ic_buf *out);
+/* CycloneDX 1.5 JSON and SPDX 2.3 JSON (docs/sbom.md). Both hash the
+ * components' files and read their ELF dependencies from the report's
+ * unpack when it has one. */
+int ic_report_write_cyclonedx(const struct ic_report *report, struct ic_buf *out);
+int ic_report_write_spdx(const struct ic_report *report, struct ic_buf *out);
 
 #endif

@@ -38,4 +38,10 @@ int cli_parse_uint(const char *option, const char *value, unsigned long long max
 /* Lists the limits for --help. */
 void cli_print_limits(FILE *f);
 
+/* A progress line on stderr while an image is audited (in the worker, which
+ * shares stderr): started with the image's name, stopped (line cleared)
+ * when the work is done. */
+void cli_progress_start(const char *image);
+void cli_progress_stop(void);
+
 #endif

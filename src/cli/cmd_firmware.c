@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "core/buf.h"
 #include "core/pool.h"
+#include "iotcop/components.h"
 #include "iotcop/error.h"
 #include "iotcop/report.h"
 #include "iotcop/unpack.h"
@@ -13,11 +14,18 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-enum report_format { FORMAT_TEXT, FORMAT_JSON };
+enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_SARIF, FORMAT_HTML, FORMAT_CYCLONEDX,
+                     FORMAT_SPDX };
+
+/* --format names, in enum order, and the suffix of --output-dir files. */
+static const char *const format_names[] = {"text", "json", "sarif", "html", "cyclonedx", "spdx"};
+static const char *const format_suffixes[] = {"txt", "json", "sarif", "html", "cdx.json",
+                                              "spdx.json"};
 
 struct firmware_run {
     struct ic_limits limits;
@@ -25,7 +33,9 @@ struct firmware_run {
     enum report_format format;
     unsigned text_flags;
     int fail_on; /* severity, or -1 */
+    unsigned long fail_on_guidelines; /* bit i: exit 1 when guideline i fails */
     int sandbox;
+    int progress; /* a progress line on stderr */
     const char *options_text;
 };
 
@@ -44,16 +54,21 @@ static void help(void)
            "Practice for Consumer IoT Security and ETSI EN 303 645, and reports findings\n"
            "with evidence and a verdict per guideline, provision and PSTI requirement.\n\n"
            "Options:\n"
-           "  -f, --format FMT        text (default) or json (several images: JSON Lines)\n"
+           "  -f, --format FMT        text (default), json (several images: JSON Lines),\n"
+           "                          sarif, html, cyclonedx or spdx\n"
            "  -o, --output FILE       write to FILE instead of standard output\n"
            "      --output-dir DIR    one report per image in DIR, named after the image\n"
            "      --fail-on SEV       exit 1 when a finding is at or above SEV\n"
            "                          (critical, high, medium, low, info)\n"
+           "      --fail-on-guideline CoP-N  exit 1 when that guideline fails (repeatable)\n"
            "      --wordlist FILE     more passwords to try against password hashes\n"
            "  -j, --jobs N            threads inside one image (default: one per core)\n"
            "      --parallel N        images at once (default 1)\n"
            "      --limit NAME=VALUE  change a limit (see below)\n"
            "  -q, --quiet             only the verdict line per image (text)\n"
+           "      --progress          a progress line on stderr (default: when stderr is a\n"
+           "                          terminal, one image at a time and not --quiet)\n"
+           "      --no-progress       never a progress line\n"
            "      --no-colour         no colours even on a terminal\n"
            "      --no-sandbox        parse without the sandbox (debugging only)\n"
            "      --in-process        parse in this process, not a supervised worker\n"
@@ -63,7 +78,8 @@ static void help(void)
            "3 an image could not be read at all, 4 internal error.\n");
 }
 
-static int write_report(const struct firmware_run *run, struct ic_report *report,
+/* exit_code: the status this report leads to (SARIF records it). */
+static int write_report(const struct firmware_run *run, struct ic_report *report, int exit_code,
                         struct ic_buf *out)
 {
     if (run->format == FORMAT_JSON) {
@@ -71,7 +87,20 @@ static int write_report(const struct firmware_run *run, struct ic_report *report
         return rc ? rc : ic_buf_append(out, "\n", 1);
     }
     int rc = report->finished ? IC_OK : ic_report_finish(report);
-    return rc ? rc : ic_report_write_text(report, run->text_flags, out);
+    if (rc)
+        return rc;
+    switch (run->format) {
+    case FORMAT_SARIF:
+        return ic_report_write_sarif(report, exit_code, out);
+    case FORMAT_HTML:
+        return ic_report_write_html(report, out);
+    case FORMAT_CYCLONEDX:
+        return ic_report_write_cyclonedx(report, out);
+    case FORMAT_SPDX:
+        return ic_report_write_spdx(report, out);
+    default:
+        return ic_report_write_text(report, run->text_flags, out);
+    }
 }
 
 static int exit_status_for(const struct firmware_run *run, const struct ic_report *report)
@@ -82,6 +111,9 @@ static int exit_status_for(const struct firmware_run *run, const struct ic_repor
     if (run->fail_on >= 0 && ic_report_max_severity(report, &worst) == IC_OK &&
         (int)worst >= run->fail_on)
         return EXIT_FINDINGS;
+    for (size_t i = 0; report->finished && i < ic_guideline_count(); i++)
+        if ((run->fail_on_guidelines >> i & 1) && report->guidelines[i].status == IC_STATUS_FAIL)
+            return EXIT_FINDINGS;
     return EXIT_DONE;
 }
 
@@ -115,6 +147,8 @@ static int firmware_main(void *arg, int fd)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     time_t started = time(NULL);
     struct ic_unpack *u = NULL;
+    if (run->progress)
+        cli_progress_start(job->image);
     int rc = ic_unpack_path(job->image, &run->limits, &u);
     if (rc) {
         cli_error("%s: %s", job->image, ic_error_message(rc));
@@ -128,13 +162,20 @@ static int firmware_main(void *arg, int fd)
     }
     struct ic_pool *pool = ic_pool_new(ic_limits_threads(&run->limits));
     ic_checks_run(u, report, &run->limits, &run->check_options, pool);
+    ic_components_report(u, &run->limits, report);
     ic_pool_free(pool);
+    if (run->progress)
+        cli_progress_stop();
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double duration = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     ic_report_set_run(report, (int64_t)started, duration, run->options_text);
     struct ic_buf out = IC_BUF_INIT(SIZE_MAX / 2);
-    rc = write_report(run, report, &out);
+    rc = ic_report_finish(report);
     int status = rc ? EXIT_INTERNAL : exit_status_for(run, report);
+    if (!rc)
+        rc = write_report(run, report, status, &out);
+    if (rc)
+        status = EXIT_INTERNAL;
     if (rc)
         cli_error("cannot write the report: %s", ic_error_message(rc));
     else if (write_all(fd, &out))
@@ -158,7 +199,8 @@ static void failure_report(struct firmware_job *job, int code, const char *messa
     if (ic_report_for_firmware(job->image, NULL, job->run->options_text, &report) == IC_OK) {
         ic_report_add_diagnostic(report, code, 1, "0", message);
         ic_buf_release(&job->output);
-        write_report(job->run, report, &job->output);
+        write_report(job->run, report, code == IC_E_INTERNAL ? EXIT_INTERNAL : EXIT_UNREADABLE,
+                     &job->output);
         ic_report_free(report);
     }
     cli_error("%s: %s", job->image, message);
@@ -205,7 +247,7 @@ static int output_path(const char *dir, const char *image, enum report_format fo
     char copy[4096];
     snprintf(copy, sizeof(copy), "%s", image);
     const char *base = basename(copy);
-    int w = snprintf(out, n, "%s/%s.%s", dir, base, format == FORMAT_JSON ? "json" : "txt");
+    int w = snprintf(out, n, "%s/%s.%s", dir, base, format_suffixes[format]);
     return (w < 0 || (size_t)w >= n) ? -1 : 0;
 }
 
@@ -225,21 +267,25 @@ int cmd_firmware(int argc, char **argv)
     const char *output = NULL, *output_dir = NULL;
     int in_process = 0, colour = isatty(STDOUT_FILENO), quiet = 0;
     unsigned long long parallel = 1, v;
+    int progress = -1; /* -1: decide from the terminal */
     enum { OPT_LIMIT = 256, OPT_NO_SANDBOX, OPT_IN_PROCESS, OPT_OUTPUT_DIR, OPT_FAIL_ON,
-           OPT_WORDLIST, OPT_PARALLEL, OPT_NO_COLOUR };
+           OPT_WORDLIST, OPT_PARALLEL, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_NO_COLOUR,
+           OPT_FAIL_ON_GUIDELINE };
     static const struct option options[] = {
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
         {"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
         {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+        {"fail-on-guideline", required_argument, NULL, OPT_FAIL_ON_GUIDELINE},
         {"wordlist", required_argument, NULL, OPT_WORDLIST},
         {"jobs", required_argument, NULL, 'j'},
         {"parallel", required_argument, NULL, OPT_PARALLEL},
         {"limit", required_argument, NULL, OPT_LIMIT},
         {"quiet", no_argument, NULL, 'q'},
+        {"progress", no_argument, NULL, OPT_PROGRESS},
+        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"no-colour", no_argument, NULL, OPT_NO_COLOUR},
         {"no-color", no_argument, NULL, OPT_NO_COLOUR},
-        {"no-progress", no_argument, NULL, OPT_NO_COLOUR + 1},
         {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
         {"in-process", no_argument, NULL, OPT_IN_PROCESS},
         {"help", no_argument, NULL, 'h'},
@@ -250,16 +296,19 @@ int cmd_firmware(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "f:o:j:qh", options, NULL)) != -1) {
         switch (c) {
-        case 'f':
-            if (strcmp(optarg, "json") == 0)
-                run.format = FORMAT_JSON;
-            else if (strcmp(optarg, "text") == 0)
-                run.format = FORMAT_TEXT;
-            else {
-                cli_error("firmware: --format is text or json, not '%s'", optarg);
+        case 'f': {
+            size_t k = 0;
+            while (k < sizeof(format_names) / sizeof(format_names[0]) &&
+                   strcmp(optarg, format_names[k]) != 0)
+                k++;
+            if (k == sizeof(format_names) / sizeof(format_names[0])) {
+                cli_error("firmware: --format is text, json, sarif, html, cyclonedx or spdx, "
+                          "not '%s'", optarg);
                 return EXIT_USAGE;
             }
+            run.format = (enum report_format)k;
             break;
+        }
         case 'o':
             output = optarg;
             break;
@@ -276,6 +325,19 @@ int cmd_firmware(int argc, char **argv)
             ic_buf_printf(&options_text, "--fail-on %s ", optarg);
             break;
         }
+        case OPT_FAIL_ON_GUIDELINE: {
+            size_t k = 0;
+            while (k < ic_guideline_count() && strcasecmp(optarg, ic_guideline_at(k)->id) != 0)
+                k++;
+            if (k == ic_guideline_count() || k >= sizeof(run.fail_on_guidelines) * 8) {
+                cli_error("firmware: --fail-on-guideline takes CoP-1 to CoP-%zu, not '%s'",
+                          ic_guideline_count(), optarg);
+                return EXIT_USAGE;
+            }
+            run.fail_on_guidelines |= 1ul << k;
+            ic_buf_printf(&options_text, "--fail-on-guideline %s ", ic_guideline_at(k)->id);
+            break;
+        }
         case OPT_WORDLIST:
             if (access(optarg, R_OK) != 0) {
                 cli_error("firmware: cannot read the wordlist %s", optarg);
@@ -288,6 +350,12 @@ int cmd_firmware(int argc, char **argv)
             if (cli_parse_uint("--jobs", optarg, 256, &v))
                 return EXIT_USAGE;
             run.limits.jobs = v;
+            break;
+        case OPT_PROGRESS:
+            progress = 1;
+            break;
+        case OPT_NO_PROGRESS:
+            progress = 0;
             break;
         case OPT_PARALLEL:
             if (cli_parse_uint("--parallel", optarg, 256, &parallel) || parallel == 0) {
@@ -306,8 +374,6 @@ int cmd_firmware(int argc, char **argv)
             break;
         case OPT_NO_COLOUR:
             colour = 0;
-            break;
-        case OPT_NO_COLOUR + 1:
             break;
         case OPT_NO_SANDBOX:
             run.sandbox = 0;
@@ -340,6 +406,7 @@ int cmd_firmware(int argc, char **argv)
     if (output_dir)
         colour = 0;
     run.text_flags = (colour ? IC_TEXT_COLOUR : 0) | (quiet ? IC_TEXT_QUIET : 0);
+    run.progress = progress >= 0 ? progress : isatty(STDERR_FILENO) && !quiet && parallel == 1;
     run.options_text = options_text.data ? (const char *)options_text.data : "";
 
     struct firmware_job *jobs = calloc((size_t)count, sizeof(*jobs));

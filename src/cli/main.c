@@ -9,11 +9,15 @@
 int cmd_firmware(int argc, char **argv);
 int cmd_unpack(int argc, char **argv);
 int cmd_guidelines(int argc, char **argv);
+int cmd_vulndb(int argc, char **argv);
+int cmd_device(int argc, char **argv);
 
 static const struct cli_command commands[] = {
     {"firmware", "audit firmware images against the guidelines", cmd_firmware},
+    {"device", "audit live devices (host, address or CIDR) on your own network", cmd_device},
     {"unpack", "list (--list) or extract (-C DIR) what is inside a firmware image", cmd_unpack},
     {"guidelines", "print the guidelines, provisions and their mappings", cmd_guidelines},
+    {"vulndb", "manage the offline vulnerability store (import, update, info, match)", cmd_vulndb},
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -62,7 +62,7 @@ static void test_wall_clock_limit_ends_a_hang(void **state)
     assert_true(res.timed_out);
     assert_false(res.exited);
     assert_int_equal(res.signal, SIGKILL);
-    assert_true(took >= 0.9 && took < 5.0);
+    assert_true(took >= 0.9 && took < 30.0); /* ended by the limit, not by itself */
 }
 
 static int crash(void *arg, int fd)
@@ -137,11 +137,11 @@ static int spin(void *arg, int fd)
 static void test_cpu_limit_is_reported(void **state)
 {
     (void)state;
-    struct ic_worker_limits limits = {.wall_s = 20, .cpu_s = 1};
+    /* The wall-clock limit is only a backstop: on a loaded machine one CPU
+     * second can take many seconds of wall time. */
+    struct ic_worker_limits limits = {.wall_s = 300, .cpu_s = 1};
     struct ic_worker_result res;
-    double start = seconds_now();
     assert_int_equal(ic_worker_run(&limits, spin, NULL, NULL, NULL, &res), IC_OK);
-    assert_true(seconds_now() - start < 15.0);
     assert_false(res.exited);
     assert_false(res.timed_out);
     assert_true(res.cpu_limit);
@@ -188,7 +188,12 @@ static int leave_a_grandchild(void *arg, int fd)
         return 1;
     pid_t pid = fork();
     if (pid == 0) {
-        sleep(4);
+        /* Holds only the worker's pipe: not the test's own output, which
+         * ctest waits on. */
+        close(STDIN_FILENO);
+        close(STDOUT_FILENO);
+        close(STDERR_FILENO);
+        sleep(60);
         _exit(0);
     }
     return 3;
@@ -202,7 +207,8 @@ static void test_grandchild_holding_the_pipe_does_not_keep_the_parent(void **sta
     struct collected c = {0};
     double start = seconds_now();
     assert_int_equal(ic_worker_run(&limits, leave_a_grandchild, NULL, collect, &c, &res), IC_OK);
-    assert_true(seconds_now() - start < 3.0);
+    /* Far less than the grandchild's minute, however loaded the machine. */
+    assert_true(seconds_now() - start < 30.0);
     assert_true(res.exited);
     assert_int_equal(res.exit_code, 3);
     assert_non_null(c.data);

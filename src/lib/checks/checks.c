@@ -2,7 +2,9 @@
 #include "checks/check.h"
 #include "core/buf.h"
 #include "iotcop/error.h"
+#include "iotcop/progress.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,6 +59,7 @@ int ic_check_finding(struct ic_check_ctx *ctx, const char *rule_id, const char *
 struct run_state {
     struct ic_check_ctx *ctx;
     int *results;
+    atomic_size_t finished;
 };
 
 static void run_one(void *arg, size_t index)
@@ -65,6 +68,8 @@ static void run_one(void *arg, size_t index)
     struct ic_check_ctx ctx = *s->ctx;
     ctx.pool = NULL; /* the pool is busy running the families themselves */
     s->results[index] = checks[index]->run(&ctx);
+    size_t done = atomic_fetch_add(&s->finished, 1) + 1;
+    ic_progress_report(IC_PROGRESS_CHECKS, done, CHECK_COUNT, checks[index]->name);
 }
 
 int ic_checks_run(const struct ic_unpack *unpack, struct ic_report *report,
@@ -74,7 +79,7 @@ int ic_checks_run(const struct ic_unpack *unpack, struct ic_report *report,
     struct ic_check_options no_options = {0};
     struct ic_check_ctx ctx = {unpack, report, limits, options ? options : &no_options, pool};
     int results[CHECK_COUNT + 1];
-    struct run_state state = {&ctx, results};
+    struct run_state state = {&ctx, results, 0};
     ic_pool_for(pool, CHECK_COUNT, run_one, &state);
     for (size_t i = 0; i < CHECK_COUNT; i++) {
         if (results[i] == IC_OK) {

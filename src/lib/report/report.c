@@ -731,7 +731,8 @@ int ic_report_add_component(struct ic_report *r, const struct ic_component *c)
         if (strcmp(have->name, c->name) != 0 || compare_text(have->version, c->version) != 0)
             continue;
         if ((rc = unite_lists(r, have->paths, c->paths, &have->paths)) ||
-            (rc = unite_lists(r, have->cpe, c->cpe, &have->cpe)))
+            (rc = unite_lists(r, have->cpe, c->cpe, &have->cpe)) ||
+            (rc = unite_lists(r, have->features, c->features, &have->features)))
             goto done;
         /* Keep the smallest evidence and purl, so the merge is order-free. */
         if (c->evidence && (!have->evidence || strcmp(c->evidence, have->evidence) < 0))
@@ -748,6 +749,7 @@ int ic_report_add_component(struct ic_report *r, const struct ic_component *c)
         (rc = copy_text(r, c->version, &copy.version)) ||
         (rc = unite_lists(r, NULL, c->cpe, &copy.cpe)) ||
         (rc = unite_lists(r, NULL, c->paths, &copy.paths)) ||
+        (rc = unite_lists(r, NULL, c->features, &copy.features)) ||
         (rc = copy_text(r, c->evidence, &copy.evidence)))
         goto done;
     rc = c->purl ? copy_text(r, c->purl, &copy.purl)
@@ -916,6 +918,7 @@ int ic_report_finish(struct ic_report *r)
     for (size_t i = 0; i < r->component_count; i++) {
         sort_list(r->components[i].paths);
         sort_list(r->components[i].cpe);
+        sort_list(r->components[i].features);
     }
     if (r->component_count)
         qsort(r->components, r->component_count, sizeof(*r->components), compare_components);

@@ -64,7 +64,8 @@ static void write_run(const struct ic_report *r, struct ic_json *j)
         ic_json_kv_uint(j, "records", r->run.vulndb_records);
         ic_json_object_end(j);
     }
-    if (r->unpack && r->diag_count) {
+    /* A firmware report without an unpack carries them in "unpack" instead. */
+    if ((r->unpack || r->target.kind == IC_TARGET_DEVICE) && r->diag_count) {
         ic_json_key(j, "diagnostics");
         ic_json_array_begin(j);
         for (size_t i = 0; i < r->diag_count; i++) {
@@ -179,6 +180,8 @@ static void write_components(const struct ic_report *r, struct ic_json *j)
         ic_json_kv_string(j, "purl", c->purl);
         string_list(j, "paths", c->paths);
         ic_json_kv_string(j, "evidence", c->evidence ? c->evidence : "");
+        if (c->features)
+            string_list(j, "features", c->features);
         ic_json_object_end(j);
     }
     ic_json_array_end(j);

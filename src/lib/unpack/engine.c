@@ -2,6 +2,7 @@
  * multi-pattern scan, lets each format validate and unpack itself, and
  * recurses into what it yields, within the limits. */
 #include "core/arena.h"
+#include "iotcop/progress.h"
 #include "unpack/registry.h"
 
 #include <hs/hs.h>
@@ -406,6 +407,7 @@ static int new_layer(struct engine *eng, int parent, const char *format, uint64_
     l->offset = offset;
     l->size = size;
     l->depth = parent < 0 ? 0 : u->layers[parent].depth + 1;
+    ic_progress_report(IC_PROGRESS_UNPACK, u->layer_count, 0, format);
     return l->id ? index : -1;
 }
 

@@ -1,4 +1,5 @@
-/* SquashFS 4.0, little-endian ("hsqs"), read with libsquashfs
+/* SquashFS 4.0, little-endian ("hsqs", or a vendor's magic on an otherwise
+ * standard image, shown to libsquashfs as "hsqs"), read with libsquashfs
  * (squashfs-tools-ng) from the bytes in memory. Debian's libsquashfs has no
  * LZO, so LZO blocks go through liblzo2 here; LZMA blocks libsquashfs
  * refuses are retried as vendor LZMA (5-byte header). The directory walk is ours:
@@ -39,6 +40,7 @@ struct memory_file {
     sqfs_file_t base;
     const uint8_t *data;
     uint64_t size;
+    int standard_magic; /* show libsquashfs "hsqs" over a vendor magic */
 };
 
 static int memory_read_at(sqfs_file_t *file, sqfs_u64 offset, void *buffer, size_t size)
@@ -47,6 +49,8 @@ static int memory_read_at(sqfs_file_t *file, sqfs_u64 offset, void *buffer, size
     if (!ic_range_ok(offset, size, m->size))
         return SQFS_ERROR_OUT_OF_BOUNDS;
     memcpy(buffer, m->data + offset, size);
+    for (sqfs_u64 i = offset; m->standard_magic && i < 4 && i < offset + size; i++)
+        ((uint8_t *)buffer)[i - offset] = (uint8_t)"hsqs"[i];
     return 0;
 }
 
@@ -953,9 +957,23 @@ static int superblock_plausible(const uint8_t *p)
     return compressor >= SQFS_COMP_MIN && compressor <= SQFS_COMP_MAX;
 }
 
+/* Magics vendors put on otherwise standard little-endian images (binwalk's
+ * src/signatures/squashfs.rs lists them); NULL for the standard one. */
+static const char *vendor_magic(const uint8_t *p)
+{
+    static const char *const magics[] = {"shsq", "qshs", "tqsh", "hsqt", "sqlz", "zlqs", "sqsh"};
+    for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+        if (memcmp(p, magics[i], 4) == 0)
+            return magics[i];
+    return NULL;
+}
+
 static int squashfs_unpack(struct ic_extract *x)
 {
-    if (x->size < SUPERBLOCK_SIZE || memcmp(x->data, "hsqs", 4) != 0)
+    if (x->size < SUPERBLOCK_SIZE)
+        return IC_E_BAD_MAGIC;
+    const char *vendor = vendor_magic(x->data);
+    if (!vendor && memcmp(x->data, "hsqs", 4) != 0)
         return IC_E_BAD_MAGIC;
     if (!superblock_plausible(x->data))
         return IC_E_BAD_MAGIC;
@@ -972,6 +990,7 @@ static int squashfs_unpack(struct ic_extract *x)
         available = x->size;
     }
     memory_file_init(&img.file, x->data, available);
+    img.file.standard_magic = vendor != NULL;
     ic_extract_set_extent(x, available);
 
     int err = sqfs_super_read(&img.super, &img.file.base);
@@ -984,8 +1003,9 @@ static int squashfs_unpack(struct ic_extract *x)
         return IC_OK;
     }
     sqfs_super_t *super = &img.super;
-    ic_extract_set_info(x, "SquashFS 4.0 %s, %u inodes, block %u",
-                        compressor_name(super->compression_id), super->inode_count,
+    ic_extract_set_info(x, "SquashFS 4.0 %s%s%s%s, %u inodes, block %u",
+                        compressor_name(super->compression_id), vendor ? ", vendor magic \"" : "",
+                        vendor ? vendor : "", vendor ? "\"" : "", super->inode_count,
                         super->block_size);
 
     err = decompressor_new(super, &img.cmp);
@@ -1050,7 +1070,8 @@ static int squashfs_unpack(struct ic_extract *x)
 
 const struct ic_format ic_format_squashfs = {
     .name = "squashfs",
-    .description = "SquashFS 4.0 file system (little-endian)",
-    .magics = IC_MAGICS({"hsqs", 4, 0}),
+    .description = "SquashFS 4.0 file system (little-endian; standard and vendor magics)",
+    .magics = IC_MAGICS({"hsqs", 4, 0}, {"shsq", 4, 0}, {"qshs", 4, 0}, {"tqsh", 4, 0},
+                        {"hsqt", 4, 0}, {"sqlz", 4, 0}, {"zlqs", 4, 0}, {"sqsh", 4, 0}),
     .unpack = squashfs_unpack,
 };

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "avm-fake-squashfs"
+#include "fuzz_format.h"

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "nand"
+#include "fuzz_format.h"

@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "squashfs3"
+#include "fuzz_format.h"

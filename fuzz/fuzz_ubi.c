@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "ubi"
+#include "fuzz_format.h"

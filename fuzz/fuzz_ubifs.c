@@ -1,0 +1,2 @@
+#define FUZZ_FORMAT "ubifs"
+#include "fuzz_format.h"

@@ -1,0 +1,230 @@
+/* The rules of the live device audit (the "device" rule set) and the
+ * helpers every probe uses to report: findings, credential attempts,
+ * printable evidence. */
+#include "iotcop/error.h"
+#include "live/live_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const passwords[] = {"5.1-1", NULL};
+static const char *const policy[] = {"5.2-1", NULL};
+static const char *const secure_comms[] = {"5.5-1", "5.5-7", NULL};
+static const char *const unauthenticated[] = {"5.5-4", "5.6-1", NULL};
+static const char *const surface[] = {"5.6-1", NULL};
+
+static const struct ic_rule device_rules[] = {
+    {
+        .id = "device.default-credentials",
+        .title = "Default credentials accepted by a network service",
+        .severity = IC_SEVERITY_CRITICAL,
+        .guideline = "CoP-1",
+        .provisions = passwords,
+        .rationale = "The service let in a user name and password from public lists of "
+                     "default credentials (Mirai's and the vendor-default lists): anyone on the "
+                     "network can log in, and botnets try these pairs on every address.",
+        .fix = "Give every unit a unique password, or make the user set one before the "
+               "service can be used; remove fixed factory accounts.",
+    },
+    {
+        .id = "device.unauthenticated-shell",
+        .title = "A network service gives a shell without any login",
+        .severity = IC_SEVERITY_CRITICAL,
+        .guideline = "CoP-1",
+        .provisions = passwords,
+        .rationale = "A command sent without logging in was run by a shell (its answer came "
+                     "back), as with `telnetd -l /bin/sh`: the device is open to anyone who "
+                     "can reach the port.",
+        .fix = "Remove the debug shell from the shipped configuration, or put it behind a "
+               "login with a per-unit password.",
+    },
+    {
+        .id = "device.mqtt-anonymous",
+        .title = "MQTT broker accepts anonymous clients",
+        .severity = IC_SEVERITY_HIGH,
+        .guideline = "CoP-6",
+        .provisions = unauthenticated,
+        .rationale = "The broker accepted a CONNECT without credentials and a subscription to "
+                     "'#': anyone on the network can read (and usually publish) every message, "
+                     "including commands and personal data.",
+        .fix = "Refuse anonymous clients (allow_anonymous false), require per-device "
+               "credentials or client certificates, and use ACLs.",
+    },
+    {
+        .id = "device.ftp-anonymous",
+        .title = "FTP server accepts anonymous logins",
+        .severity = IC_SEVERITY_MEDIUM,
+        .guideline = "CoP-6",
+        .provisions = unauthenticated,
+        .rationale = "Anonymous FTP exposes files to anyone on the network and is rarely "
+                     "needed by a consumer device.",
+        .fix = "Disable anonymous FTP (and FTP itself where it is not needed).",
+    },
+    {
+        .id = "device.plaintext-login",
+        .title = "Login over a plaintext protocol (telnet, FTP)",
+        .severity = IC_SEVERITY_MEDIUM,
+        .guideline = "CoP-5",
+        .provisions = secure_comms,
+        .rationale = "Telnet and FTP send user names and passwords in the clear: anyone on the "
+                     "path can read them.",
+        .fix = "Turn off telnet and FTP; offer SSH/SFTP or HTTPS instead.",
+    },
+    {
+        .id = "device.security-txt-missing",
+        .title = "Web interface without a security.txt (RFC 9116)",
+        .severity = IC_SEVERITY_LOW,
+        .guideline = "CoP-2",
+        .provisions = policy,
+        .rationale = "/.well-known/security.txt tells whoever finds a vulnerability where to "
+                     "report it; the device's web server does not serve one (the policy may "
+                     "still be published elsewhere, which documents have to show).",
+        .fix = "Serve /.well-known/security.txt with a Contact and an Expires less than a "
+               "year ahead, pointing to the vulnerability disclosure policy.",
+    },
+    {
+        .id = "device.security-txt-expired",
+        .title = "security.txt served by the device has expired",
+        .severity = IC_SEVERITY_MEDIUM,
+        .guideline = "CoP-2",
+        .provisions = policy,
+        .rationale = "RFC 9116 says an expired security.txt must not be used: its contact "
+                     "details are stale.",
+        .fix = "Update Expires (less than a year ahead) with every firmware release.",
+    },
+    {
+        .id = "device.security-txt-invalid",
+        .title = "security.txt served by the device does not follow RFC 9116",
+        .severity = IC_SEVERITY_LOW,
+        .guideline = "CoP-2",
+        .provisions = policy,
+        .rationale = "Without a Contact and exactly one valid Expires, reporters and tools "
+                     "cannot rely on the file.",
+        .fix = "Give at least one Contact URI and exactly one Expires in RFC 3339 form.",
+    },
+    {
+        .id = "device.open-service",
+        .title = "Network service exposed",
+        .severity = IC_SEVERITY_INFO,
+        .guideline = "CoP-6",
+        .provisions = surface,
+        .rationale = "Every listening service is attack surface; this is the inventory to "
+                     "compare with the services the device needs.",
+        .fix = "Switch off every service the device does not need for its intended use.",
+    },
+};
+
+const struct ic_rule_set ic_rule_set_device = {
+    .family = "device",
+    .rules = device_rules,
+    .count = sizeof(device_rules) / sizeof(device_rules[0]),
+};
+
+void live_printable(const uint8_t *data, size_t len, char *out, size_t size)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < size; i++)
+        out[n++] = (data[i] < 0x20 || data[i] >= 0x7f) ? '.' : (char)data[i];
+    if (size)
+        out[n] = '\0';
+}
+
+void live_finding(struct live_service *s, const char *rule_id, const char *evidence)
+{
+    const struct ic_rule *rule = ic_rule_find(rule_id);
+    if (!rule)
+        return;
+    struct ic_location loc = ic_location_device(s->target->address, s->port, "tcp",
+                                                s->probe ? s->probe->name : "unknown");
+    struct ic_finding f = ic_finding_from_rule(rule, loc, evidence);
+    ic_report_add_finding(s->report, &f, NULL); /* IC_E_EXISTS: already reported */
+}
+
+struct attempt_job {
+    struct live_service *s;
+    const struct live_cred *cred;
+    enum live_login (*attempt)(struct live_service *, const struct live_cred *);
+    enum live_login result;
+    pthread_t thread;
+    int started;
+};
+
+static void *attempt_thread(void *arg)
+{
+    struct attempt_job *j = arg;
+    j->result = j->attempt(j->s, j->cred);
+    return NULL;
+}
+
+static void report_login(struct live_service *s, const struct live_cred *c)
+{
+    char evidence[384], user[96], password[96];
+    live_printable((const uint8_t *)c->user, strlen(c->user), user, sizeof(user));
+    if (c->from_user) {
+        size_t n = strlen(c->password);
+        snprintf(password, sizeof(password), "%.2s... (%zu characters, from --credentials)",
+                 n ? c->password : "", n);
+        for (char *p = password; *p && p < password + 2; p++)
+            if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+                *p = '?';
+    } else {
+        live_printable((const uint8_t *)c->password, strlen(c->password), password,
+                       sizeof(password));
+    }
+    snprintf(evidence, sizeof(evidence), "%s%s%s%s login accepted: user '%s', password '%s'",
+             s->probe->name, s->scheme ? " (" : "", s->scheme ? s->scheme : "",
+             s->scheme ? ")" : "", user, password);
+    live_finding(s, "device.default-credentials", evidence);
+}
+
+size_t live_try_credentials(struct live_service *s, const char *dictionary_service,
+                            unsigned parallel,
+                            enum live_login (*attempt)(struct live_service *s,
+                                                       const struct live_cred *cred))
+{
+    struct live_cred *creds = NULL;
+    size_t count = 0, worked = 0;
+    if (live_credentials_for(s->ctx, dictionary_service, &creds, &count))
+        return 0;
+    /* Batches as wide as the probe and the host's gate allow (at most 8). */
+    size_t width = s->ctx->o.max_per_host < parallel ? s->ctx->o.max_per_host : parallel;
+    if (width > 8)
+        width = 8;
+    if (width == 0)
+        width = 1;
+    /* Pairs whose attempt settled nothing (no prompt, a timeout) get one
+     * more try after the others: a busy device drops connections. */
+    const struct live_cred **queue = calloc(2 * count + 1, sizeof(*queue));
+    size_t queued = 0, head = 0, first_pass = count;
+    for (size_t i = 0; queue && i < count; i++)
+        queue[queued++] = &creds[i];
+    struct attempt_job jobs[8];
+    while (queue && head < queued && !live_stopped(s->ctx)) {
+        size_t n = queued - head < width ? queued - head : width;
+        for (size_t i = 0; i < n; i++) {
+            jobs[i] = (struct attempt_job){s, queue[head + i], attempt, LIVE_LOGIN_UNKNOWN, 0, 0};
+            atomic_fetch_add(&s->ctx->logins_tried, 1);
+            if (n > 1 && pthread_create(&jobs[i].thread, NULL, attempt_thread, &jobs[i]) == 0)
+                jobs[i].started = 1;
+            else
+                attempt_thread(&jobs[i]);
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (jobs[i].started)
+                pthread_join(jobs[i].thread, NULL);
+            if (jobs[i].result == LIVE_LOGIN_OK) {
+                report_login(s, jobs[i].cred);
+                worked++;
+            } else if (jobs[i].result == LIVE_LOGIN_UNKNOWN && head + i < first_pass) {
+                queue[queued++] = jobs[i].cred;
+            }
+        }
+        head += n;
+        if (worked && !s->ctx->o.all_credentials)
+            break;
+    }
+    free(queue);
+    free(creds);
+    return worked;
+}

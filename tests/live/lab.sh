@@ -1,0 +1,120 @@
+# A lab of real servers for the live audit tests (sourced, not run).
+#
+# lab_init creates a client network namespace with a bridge; lab_host adds
+# a "device" namespace on that bridge with a private IPv4 (10.213.0.N/24)
+# and IPv6 (fd00:213::N/64) address. Nothing here touches the machine's own
+# network: every address lives inside the namespaces, and iotcop runs in the
+# client namespace (lab_iotcop). Login servers run in a mount namespace with
+# their own /etc/passwd and /etc/shadow bind-mounted over the real ones
+# (lab_jail), so no login ever reaches the machine's accounts. lab_cleanup
+# (installed as an EXIT trap by lab_init) kills what the lab started and
+# deletes the namespaces.
+#
+# Needs root, iproute2 and unshare; lab_init exits 77 (skip) with a message
+# when namespaces cannot be created.
+
+LAB_ID="ic$$"
+LAB_CLIENT="${LAB_ID}c"
+LAB_DIR=""
+LAB_PIDS=()
+LAB_NS=("$LAB_CLIENT")
+
+lab_cleanup() {
+  local pid ns
+  for pid in "${LAB_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for ns in "${LAB_NS[@]}"; do
+    # Anything still running inside a namespace of ours.
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  [ -n "$LAB_DIR" ] && rm -rf "$LAB_DIR"
+}
+
+lab_init() {
+  if [ "$(id -u)" -ne 0 ]; then echo "SKIP: the live lab needs root for network namespaces"; exit 77; fi
+  command -v ip >/dev/null && command -v unshare >/dev/null ||
+    { echo "SKIP: the live lab needs ip (iproute2) and unshare"; exit 77; }
+  if ! ip netns add "$LAB_CLIENT" 2>/dev/null; then
+    echo "SKIP: cannot create network namespaces here"; exit 77
+  fi
+  trap lab_cleanup EXIT
+  LAB_DIR="${IOTCOP_TMP:-/tmp}/lab.$LAB_ID"
+  rm -rf "$LAB_DIR"; mkdir -p "$LAB_DIR"
+  ip -n "$LAB_CLIENT" link set lo up
+  ip -n "$LAB_CLIENT" link add br0 type bridge
+  ip -n "$LAB_CLIENT" link set br0 up
+  ip -n "$LAB_CLIENT" addr add 10.213.0.1/24 dev br0
+  ip -n "$LAB_CLIENT" addr add fd00:213::1/64 dev br0 nodad
+}
+
+# lab_host N [v6only]: a device namespace at 10.213.0.N and fd00:213::N.
+# Prints the namespace name.
+lab_host() {
+  local n="$1" mode="${2:-}" ns="${LAB_ID}h$1"
+  ip netns add "$ns"
+  LAB_NS+=("$ns")
+  ip link add "${LAB_ID}v$n" netns "$LAB_CLIENT" type veth peer name eth0 netns "$ns"
+  ip -n "$LAB_CLIENT" link set "${LAB_ID}v$n" master br0 up
+  ip -n "$ns" link set lo up
+  ip -n "$ns" link set eth0 up
+  [ "$mode" = v6only ] || ip -n "$ns" addr add "10.213.0.$n/24" dev eth0
+  ip -n "$ns" addr add "fd00:213::$n/64" dev eth0 nodad
+  echo "$ns"
+}
+
+# lab_passwd DIR ROOT_PASSWORD: DIR/passwd and DIR/shadow with root (and
+# the service users servers expect), root's password hashed with MD5-crypt.
+lab_passwd() {
+  local dir="$1" hash
+  mkdir -p "$dir"
+  hash=$(openssl passwd -1 "$2")
+  cat >"$dir/passwd" <<EOF
+root:x:0:0:root:/:/bin/sh
+ftp:x:2100:2100:ftp:/srv/ftp:/usr/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+EOF
+  cat >"$dir/shadow" <<EOF
+root:$hash:19000:0:99999:7:::
+ftp:*:19000:0:99999:7:::
+nobody:*:19000:0:99999:7:::
+EOF
+  printf 'root:x:0:\nftp:x:2100:\nnogroup:x:65534:\n' >"$dir/group"
+  chmod 600 "$dir/shadow"
+}
+
+# lab_jail NS ETCDIR COMMAND...: runs COMMAND in the background inside NS and
+# a private mount namespace where ETCDIR's passwd, shadow and group replace
+# the real ones.
+lab_jail() {
+  local ns="$1" etc="$2"; shift 2
+  ip netns exec "$ns" unshare -m --propagation private sh -c '
+    mount --bind "$0/passwd" /etc/passwd &&
+    mount --bind "$0/shadow" /etc/shadow &&
+    mount --bind "$0/group" /etc/group &&
+    exec "$@"' "$etc" "$@" >"$LAB_DIR/$ns.$$.$RANDOM.log" 2>&1 &
+  LAB_PIDS+=("$!")
+}
+
+# lab_run NS COMMAND...: runs COMMAND in the background inside NS.
+lab_run() {
+  local ns="$1"; shift
+  ip netns exec "$ns" "$@" >>"$LAB_DIR/$ns.log" 2>&1 &
+  LAB_PIDS+=("$!")
+}
+
+# lab_wait_port NS ADDR PORT: waits until ADDR:PORT accepts (up to 10 s),
+# probing from the client namespace.
+lab_wait_port() {
+  local i
+  for i in $(seq 1 100); do
+    if ip netns exec "$LAB_CLIENT" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "lab: nothing listens on $2 port $3" >&2
+  return 1
+}
+
+# lab_iotcop ARGS...: runs iotcop in the client namespace.
+lab_iotcop() {
+  ip netns exec "$LAB_CLIENT" "$IOTCOP_BIN" "$@"
+}
