@@ -373,7 +373,8 @@ static void describe_tree(const char *dir, const char *rel, char **out, size_t *
         names[count++] = strdup(de->d_name);
     }
     closedir(d);
-    qsort(names, count, sizeof(*names), compare_names);
+    if (count)
+        qsort(names, count, sizeof(*names), compare_names);
     for (size_t i = 0; i < count; i++) {
         char *child = rel[0] ? join(rel, names[i]) : strdup(names[i]);
         struct stat st;
