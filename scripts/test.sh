@@ -14,6 +14,8 @@ bash scripts/check-banned.sh
 cmake -S . -B build -DIOTCOP_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 bash tests/fixtures/build-all.sh "$root/build/fixtures"
+# One real binary per component signature (tests/unit/test_components_debs.c).
+bash tests/fixtures/fetch-component-debs.sh
 ctest --test-dir build --output-on-failure -j"$jobs" --timeout 1500
 
 if [ "${IOTCOP_SKIP_ASAN:-0}" != 1 ]; then
