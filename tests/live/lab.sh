@@ -22,7 +22,9 @@ LAB_NS=("$LAB_CLIENT")
 lab_cleanup() {
   local pid ns
   for pid in "${LAB_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for ns in "${LAB_NS[@]}"; do
+  # Every namespace named after this lab: lab_host runs in a command
+  # substitution ($(lab_host N)), so LAB_NS alone misses the hosts.
+  for ns in "${LAB_NS[@]}" $(ip netns list 2>/dev/null | awk -v id="$LAB_ID" 'index($1, id "h") == 1 { print $1 }'); do
     # Anything still running inside a namespace of ours.
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
     ip netns del "$ns" 2>/dev/null || true
