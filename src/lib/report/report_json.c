@@ -43,6 +43,23 @@ static void write_tool(struct ic_json *j)
     ic_json_object_end(j);
 }
 
+/* "diagnostics": the run's own (not the unpack's). */
+static void write_diagnostics(const struct ic_report *r, struct ic_json *j)
+{
+    ic_json_key(j, "diagnostics");
+    ic_json_array_begin(j);
+    for (size_t i = 0; i < r->diag_count; i++) {
+        const struct ic_report_diag *d = &r->diags[i];
+        ic_json_object_begin(j);
+        ic_json_kv_string(j, "level", d->is_error ? "error" : "warning");
+        ic_json_kv_string(j, "code", ic_error_name(d->error));
+        ic_json_kv_string(j, "layer", d->layer ? d->layer : "0");
+        ic_json_kv_string(j, "message", d->message);
+        ic_json_object_end(j);
+    }
+    ic_json_array_end(j);
+}
+
 static void write_run(const struct ic_report *r, struct ic_json *j)
 {
     char started[32] = "";
@@ -66,23 +83,12 @@ static void write_run(const struct ic_report *r, struct ic_json *j)
     }
     /* A firmware report without an unpack carries them in "unpack" instead. */
     if ((r->unpack || r->target.kind == IC_TARGET_DEVICE) && r->diag_count) {
-        ic_json_key(j, "diagnostics");
-        ic_json_array_begin(j);
-        for (size_t i = 0; i < r->diag_count; i++) {
-            const struct ic_report_diag *d = &r->diags[i];
-            ic_json_object_begin(j);
-            ic_json_kv_string(j, "level", d->is_error ? "error" : "warning");
-            ic_json_kv_string(j, "code", ic_error_name(d->error));
-            ic_json_kv_string(j, "layer", d->layer ? d->layer : "0");
-            ic_json_kv_string(j, "message", d->message);
-            ic_json_object_end(j);
-        }
-        ic_json_array_end(j);
+        write_diagnostics(r, j);
     }
     ic_json_object_end(j);
 }
 
-static void write_target(const struct ic_report *r, struct ic_json *j)
+void ic_report_json_target(const struct ic_report *r, struct ic_json *j)
 {
     ic_json_key(j, "target");
     ic_json_object_begin(j);
@@ -118,18 +124,7 @@ static void write_unpack(const struct ic_report *r, struct ic_json *j)
     ic_json_key(j, "regions");
     ic_json_array_begin(j);
     ic_json_array_end(j);
-    ic_json_key(j, "diagnostics");
-    ic_json_array_begin(j);
-    for (size_t i = 0; i < r->diag_count; i++) {
-        const struct ic_report_diag *d = &r->diags[i];
-        ic_json_object_begin(j);
-        ic_json_kv_string(j, "level", d->is_error ? "error" : "warning");
-        ic_json_kv_string(j, "code", ic_error_name(d->error));
-        ic_json_kv_string(j, "layer", d->layer ? d->layer : "0");
-        ic_json_kv_string(j, "message", d->message);
-        ic_json_object_end(j);
-    }
-    ic_json_array_end(j);
+    write_diagnostics(r, j);
     ic_json_object_end(j);
 }
 
@@ -340,7 +335,7 @@ void ic_report_json(const struct ic_report *r, struct ic_json *j)
     ic_json_kv_string(j, "schema", IC_REPORT_SCHEMA);
     write_tool(j);
     write_run(r, j);
-    write_target(r, j);
+    ic_report_json_target(r, j);
     if (r->target.kind == IC_TARGET_FIRMWARE)
         write_unpack(r, j);
     else

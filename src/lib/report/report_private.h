@@ -47,4 +47,9 @@ enum ic_status ic_status_worst(enum ic_status a, enum ic_status b);
  * Called by ic_report_finish() with the lock held. */
 int ic_report_assess(struct ic_report *report);
 
+struct ic_json;
+/* Writes "target": {...} as the JSON report has it (report_json.c); the
+ * SARIF writer puts the same object in its run properties. */
+void ic_report_json_target(const struct ic_report *r, struct ic_json *j);
+
 #endif

@@ -529,18 +529,7 @@ static void write_run_properties(const struct ic_report *r, struct ic_json *j)
 {
     ic_json_key(j, "properties");
     ic_json_object_begin(j);
-    ic_json_key(j, "target");
-    ic_json_object_begin(j);
-    if (r->target.kind == IC_TARGET_FIRMWARE) {
-        ic_json_kv_string(j, "kind", "firmware");
-        ic_json_kv_string(j, "path", r->target.path);
-        ic_json_kv_string(j, "sha256", r->target.sha256[0] ? r->target.sha256 : NULL);
-        ic_json_kv_uint(j, "size", r->target.size);
-    } else {
-        ic_json_kv_string(j, "kind", "device");
-        ic_json_kv_string(j, "address", r->target.address);
-    }
-    ic_json_object_end(j);
+    ic_report_json_target(r, j);
     ic_json_key(j, "psti");
     ic_json_array_begin(j);
     for (size_t i = 0; i < ic_psti_count(); i++) {
