@@ -1,6 +1,7 @@
 /* The unpack engine: finds formats in each layer's content with one
  * multi-pattern scan, lets each format validate and unpack itself, and
  * recurses into what it yields, within the limits. */
+#include "core/array.h"
 #include "core/arena.h"
 #include "iotcop/progress.h"
 #include "unpack/registry.h"
@@ -126,24 +127,12 @@ struct ic_engine_private {
     size_t diag_count, diag_cap;
 };
 
-static int grow(void **array, size_t *cap, size_t count, size_t elem)
-{
-    if (count < *cap)
-        return IC_OK;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *p = realloc(*array, ncap * elem);
-    if (!p)
-        return IC_E_NOMEM;
-    *array = p;
-    *cap = ncap;
-    return IC_OK;
-}
 
 static void add_diag(struct engine *eng, enum ic_diag_level level, int code, const char *layer,
                      int64_t offset, const char *message)
 {
     struct ic_unpack *u = eng->u;
-    if (grow((void **)&u->diags, &eng->diag_cap, u->diag_count, sizeof(*u->diags)))
+    if (ic_array_grow((void **)&u->diags, &eng->diag_cap, u->diag_count, sizeof(*u->diags)))
         return;
     const char *msg = ic_arena_strdup(&eng->strings, message);
     if (!msg)
@@ -312,7 +301,7 @@ int ic_extract_child(struct ic_extract *x, uint64_t offset, uint64_t size, const
                      const char *name)
 {
     struct ic_engine_private *p = x->engine;
-    if (grow((void **)&p->children, &p->child_cap, p->child_count, sizeof(*p->children)))
+    if (ic_array_grow((void **)&p->children, &p->child_cap, p->child_count, sizeof(*p->children)))
         return IC_E_NOMEM;
     struct pending_child *c = &p->children[p->child_count++];
     c->offset = offset;
@@ -328,7 +317,7 @@ void ic_extract_diag(struct ic_extract *x, enum ic_diag_level level, int code, i
     struct ic_engine_private *p = x->engine;
     if (p->diag_count >= 1000) /* one broken image must not flood the report */
         return;
-    if (grow((void **)&p->diags, &p->diag_cap, p->diag_count, sizeof(*p->diags)))
+    if (ic_array_grow((void **)&p->diags, &p->diag_cap, p->diag_count, sizeof(*p->diags)))
         return;
     char buf[512];
     va_list ap;
@@ -380,7 +369,7 @@ static int new_layer(struct engine *eng, int parent, const char *format, uint64_
         return -1;
     }
     size_t cap = eng->layer_cap;
-    if (grow((void **)&u->layers, &eng->layer_cap, u->layer_count, sizeof(*u->layers)))
+    if (ic_array_grow((void **)&u->layers, &eng->layer_cap, u->layer_count, sizeof(*u->layers)))
         return -1;
     if (cap != eng->layer_cap) {
         unsigned *cc = realloc(eng->child_counts, eng->layer_cap * sizeof(*cc));
@@ -428,7 +417,7 @@ static void add_region(struct engine *eng, int layer, const uint8_t *data, uint6
     if (end <= start || end - start < MIN_REGION || is_padding(data + start, end - start))
         return;
     struct ic_unpack *u = eng->u;
-    if (grow((void **)&u->regions, &eng->region_cap, u->region_count, sizeof(*u->regions)))
+    if (ic_array_grow((void **)&u->regions, &eng->region_cap, u->region_count, sizeof(*u->regions)))
         return;
     u->regions[u->region_count++] = (struct ic_region){
         u->layers[layer].id, start, end - start, ic_entropy(data + start, end - start)};
@@ -537,7 +526,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
         s->overflow = 1;
         return 1; /* stop scanning */
     }
-    if (grow((void **)&s->items, &s->cap, s->count, sizeof(*s->items)))
+    if (ic_array_grow((void **)&s->items, &s->cap, s->count, sizeof(*s->items)))
         return 1;
     s->items[s->count++] = (struct candidate){s->base + start, m->format};
     return 0;

@@ -6,6 +6,7 @@
  * made earlier therefore can never be walked through: a later entry below
  * it is refused. Names are checked again here ("..", ".", empty, too long)
  * although the tree already refuses such paths. */
+#include "core/array.h"
 #include "core/pool.h"
 #include "iotcop/error.h"
 #include "iotcop/unpack.h"
@@ -322,14 +323,8 @@ static void make_symlink(struct extractor *x, int parent, const char *name,
 
 static int push_item(struct work_list *list, size_t layer, const struct ic_entry *e)
 {
-    if (list->count == list->cap) {
-        size_t cap = list->cap ? list->cap * 2 : 256;
-        struct work_item *items = realloc(list->items, cap * sizeof(*items));
-        if (!items)
-            return IC_E_NOMEM;
-        list->items = items;
-        list->cap = cap;
-    }
+    if (ic_array_grow((void **)&list->items, &list->cap, list->count, sizeof(*list->items)))
+        return IC_E_NOMEM;
     list->items[list->count++] = (struct work_item){layer, e};
     return IC_OK;
 }

@@ -18,6 +18,7 @@
  * Extent: the size the superblock gives (version 2), else the end of the
  * last structure read. Data blocks that overlap each other or the metadata
  * are reported. */
+#include "core/array.h"
 #include "unpack/format.h"
 
 #include <stdlib.h>
@@ -84,18 +85,6 @@ struct cramfs {
     int stop, stop_content;
 };
 
-static int grow(void **array, size_t *cap, size_t count, size_t elem)
-{
-    if (count < *cap)
-        return IC_OK;
-    size_t ncap = *cap ? *cap * 2 : 64;
-    void *p = realloc(*array, ncap * elem);
-    if (!p)
-        return IC_E_NOMEM;
-    *array = p;
-    *cap = ncap;
-    return IC_OK;
-}
 
 static void decode_inode(const uint8_t *p, int be, struct cram_inode *in)
 {
@@ -124,7 +113,7 @@ static void note_span(struct cramfs *c, uint64_t start, uint64_t end, uint64_t o
         c->high = end;
     if (end <= start)
         return;
-    if (grow((void **)&c->spans, &c->span_cap, c->span_count, sizeof(*c->spans)))
+    if (ic_array_grow((void **)&c->spans, &c->span_cap, c->span_count, sizeof(*c->spans)))
         return;
     c->spans[c->span_count++] = (struct span){start, end, owner, kind};
 }
@@ -392,7 +381,7 @@ static int dir_seen(struct cramfs *c, uint64_t offset)
     for (size_t i = 0; i < c->dirs_seen_count; i++)
         if (c->dirs_seen[i] == offset)
             return 1;
-    if (!grow((void **)&c->dirs_seen, &c->dirs_seen_cap, c->dirs_seen_count,
+    if (!ic_array_grow((void **)&c->dirs_seen, &c->dirs_seen_cap, c->dirs_seen_count,
               sizeof(*c->dirs_seen)))
         c->dirs_seen[c->dirs_seen_count++] = offset;
     return 0;
@@ -431,7 +420,7 @@ static int emit(struct cramfs *c, struct walk *w, const char *path, const struct
             return IC_OK;
         }
         note_span(c, start, start + in->size, 0, "directory");
-        if (grow((void **)&w->jobs, &w->cap, w->count, sizeof(*w->jobs)))
+        if (ic_array_grow((void **)&w->jobs, &w->cap, w->count, sizeof(*w->jobs)))
             return IC_E_NOMEM;
         char *copy = strdup(path);
         if (!copy)

@@ -15,6 +15,7 @@
  * data that holds no valid node; erased runs do not count, so free blocks
  * inside a flash dump do not end it. The erase size is the distance between
  * cleanmarkers, or else the smallest power of two no valid node crosses. */
+#include "core/array.h"
 #include "unpack/format.h"
 
 #include <lzma.h>
@@ -113,18 +114,6 @@ static uint16_t u16_at(const struct jffs2 *fs, const uint8_t *p)
     return ic_load_u16(p, fs->be);
 }
 
-static int grow(void **array, size_t *cap, size_t count, size_t elem)
-{
-    if (count < *cap)
-        return IC_OK;
-    size_t ncap = *cap ? *cap * 2 : 256;
-    void *p = realloc(*array, ncap * elem);
-    if (!p)
-        return IC_E_NOMEM;
-    *array = p;
-    *cap = ncap;
-    return IC_OK;
-}
 
 static void bad_node(struct jffs2 *fs, int code, uint64_t pos, const char *what)
 {
@@ -180,7 +169,7 @@ static void parse_inode(struct jffs2 *fs, const uint8_t *p, uint32_t totlen, uin
         bad_node(fs, IC_E_FORMAT, pos, "inode number 0");
         return;
     }
-    if (grow((void **)&fs->inodes, &fs->inode_cap, fs->inode_count, sizeof(n))) {
+    if (ic_array_grow((void **)&fs->inodes, &fs->inode_cap, fs->inode_count, sizeof(n))) {
         fs->stop = 1;
         return;
     }
@@ -213,7 +202,7 @@ static void parse_dirent(struct jffs2 *fs, const uint8_t *p, uint32_t totlen, ui
         bad_node(fs, IC_E_CHECKSUM, pos, "directory entry name CRC mismatch");
         return;
     }
-    if (grow((void **)&fs->dirents, &fs->dirent_cap, fs->dirent_count, sizeof(d))) {
+    if (ic_array_grow((void **)&fs->dirents, &fs->dirent_cap, fs->dirent_count, sizeof(d))) {
         fs->stop = 1;
         return;
     }
@@ -871,7 +860,7 @@ static int emit(struct jffs2 *fs, struct walk *w, const char *path, uint32_t ino
         }
         e.content = blob;
         int rc = add(fs, &e);
-        if (rc == IC_OK && !grow((void **)&w->links, &w->link_cap, w->link_count,
+        if (rc == IC_OK && !ic_array_grow((void **)&w->links, &w->link_cap, w->link_count,
                                  sizeof(*w->links))) {
             char *copy = strdup(e.path);
             if (copy && u32_map_put(&w->files_seen, ino, w->link_count) == IC_OK)

@@ -21,6 +21,7 @@
  * of each key winning. Every node's CRC is checked; bad nodes are reported
  * and not used. Extended attributes are ignored. File content is produced
  * on first use, decompressing its 4 KiB blocks (none, LZO, zlib, zstd). */
+#include "core/array.h"
 #include "unpack/flash/flash.h"
 #include "unpack/format.h"
 
@@ -121,18 +122,6 @@ struct ubifs {
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
-static int grow(void **array, size_t *cap, size_t count, size_t elem)
-{
-    if (count < *cap)
-        return IC_OK;
-    size_t ncap = *cap ? *cap * 2 : 256;
-    void *p = realloc(*array, ncap * elem);
-    if (!p)
-        return IC_E_NOMEM;
-    *array = p;
-    *cap = ncap;
-    return IC_OK;
-}
 
 static void bad_node(struct ubifs *fs, int code, uint64_t pos, const char *what)
 {
@@ -182,7 +171,7 @@ static int add_leaf(struct ubifs *fs, uint64_t pos, uint32_t len)
             bad_node(fs, IC_E_FORMAT, pos, "inode node shorter than its fields");
             return IC_OK;
         }
-        if (grow((void **)&fs->inos, &fs->ino_cap, fs->ino_count, sizeof(*fs->inos)))
+        if (ic_array_grow((void **)&fs->inos, &fs->ino_cap, fs->ino_count, sizeof(*fs->inos)))
             return IC_E_NOMEM;
         fs->inos[fs->ino_count++] = (struct ino_rec){ic_load_u32le(p + 24), sqnum, pos};
         return IC_OK;
@@ -193,7 +182,7 @@ static int add_leaf(struct ubifs *fs, uint64_t pos, uint32_t len)
             bad_node(fs, IC_E_FORMAT, pos, "directory entry name does not fit its node");
             return IC_OK;
         }
-        if (grow((void **)&fs->dents, &fs->dent_cap, fs->dent_count, sizeof(*fs->dents)))
+        if (ic_array_grow((void **)&fs->dents, &fs->dent_cap, fs->dent_count, sizeof(*fs->dents)))
             return IC_E_NOMEM;
         fs->dents[fs->dent_count++] = (struct dent_rec){
             ic_load_u32le(p + 24), ic_load_u64le(p + 40), sqnum, pos, nlen, p[49]};
@@ -206,7 +195,7 @@ static int add_leaf(struct ubifs *fs, uint64_t pos, uint32_t len)
             bad_node(fs, IC_E_FORMAT, pos, "data node with an impossible size or key");
             return IC_OK;
         }
-        if (grow((void **)&fs->datas, &fs->data_cap, fs->data_count, sizeof(*fs->datas)))
+        if (ic_array_grow((void **)&fs->datas, &fs->data_cap, fs->data_count, sizeof(*fs->datas)))
             return IC_E_NOMEM;
         fs->datas[fs->data_count++] =
             (struct data_rec){ic_load_u32le(p + 24), sqnum, pos, key2 & 0x1fffffffu};
@@ -217,7 +206,7 @@ static int add_leaf(struct ubifs *fs, uint64_t pos, uint32_t len)
             bad_node(fs, IC_E_FORMAT, pos, "truncation node too short");
             return IC_OK;
         }
-        if (grow((void **)&fs->truns, &fs->trun_cap, fs->trun_count, sizeof(*fs->truns)))
+        if (ic_array_grow((void **)&fs->truns, &fs->trun_cap, fs->trun_count, sizeof(*fs->truns)))
             return IC_E_NOMEM;
         fs->truns[fs->trun_count++] =
             (struct trun_rec){ic_load_u32le(p + 24), sqnum, ic_load_u64le(p + 48), 0};
@@ -324,7 +313,7 @@ static int walk_index(struct ubifs *fs)
                         fs->root_offs);
         return IC_E_FORMAT;
     }
-    if (grow((void **)&stack, &cap, 0, sizeof(*stack)))
+    if (ic_array_grow((void **)&stack, &cap, 0, sizeof(*stack)))
         return IC_E_NOMEM;
     stack[depth++] = (struct idx_ref){root, len, -1};
     while (depth > 0 && rc == IC_OK && !fs->stop) {
@@ -373,7 +362,7 @@ static int walk_index(struct ubifs *fs)
             }
             int ok = node_at(fs, cpos, fs->leb_size, &got);
             if ((ok != 1 || got != blen) && level == 0 &&
-                !grow((void **)&fs->lost, &fs->lost_cap, fs->lost_count, sizeof(*fs->lost))) {
+                !ic_array_grow((void **)&fs->lost, &fs->lost_cap, fs->lost_count, sizeof(*fs->lost))) {
                 uint32_t k2 = ic_load_u32le(b + 16);
                 fs->lost[fs->lost_count++] =
                     (struct lost_rec){ic_load_u32le(b + 12), k2 >> 29, k2 & 0x1fffffffu};
@@ -391,7 +380,7 @@ static int walk_index(struct ubifs *fs)
                 continue;
             }
             if (is_idx) {
-                if (grow((void **)&stack, &cap, depth, sizeof(*stack))) {
+                if (ic_array_grow((void **)&stack, &cap, depth, sizeof(*stack))) {
                     rc = IC_E_NOMEM;
                     break;
                 }
@@ -930,7 +919,7 @@ static int emit(struct ubifs *fs, struct walk *w, const char *path, uint64_t inu
                             MAX_DIR_DEPTH);
             return IC_OK;
         }
-        if (grow((void **)&w->stack, &w->stack_cap, w->stack_count, sizeof(*w->stack)))
+        if (ic_array_grow((void **)&w->stack, &w->stack_cap, w->stack_count, sizeof(*w->stack)))
             return IC_E_NOMEM;
         char *copy = strdup(path);
         if (!copy)
@@ -961,7 +950,7 @@ static int emit(struct ubifs *fs, struct walk *w, const char *path, uint64_t inu
         e.content = blob;
         rc = add(fs, &e);
         if (rc == IC_OK && ic_load_u32le(p + 92) > 1 &&
-            !grow((void **)&w->links, &w->link_cap, w->link_count, sizeof(*w->links))) {
+            !ic_array_grow((void **)&w->links, &w->link_cap, w->link_count, sizeof(*w->links))) {
             char *copy = strdup(e.path);
             if (copy && u64_map_add(&w->link_of, inum, w->link_count) == 0) {
                 w->links[w->link_count++] = (struct linked){inum, copy, blob, size};
@@ -1095,7 +1084,7 @@ static int salvage(struct ubifs *fs, struct walk *w)
             if (rc == IC_OK && u64_map_add(&w->dirs_seen, p, 0) < 0)
                 rc = IC_E_NOMEM;
             if (rc == IC_OK &&
-                grow((void **)&w->stack, &w->stack_cap, w->stack_count, sizeof(*w->stack)))
+                ic_array_grow((void **)&w->stack, &w->stack_cap, w->stack_count, sizeof(*w->stack)))
                 rc = IC_E_NOMEM;
             char *copy = rc == IC_OK ? strdup(path) : NULL;
             if (copy)
