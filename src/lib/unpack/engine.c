@@ -3,6 +3,7 @@
  * recurses into what it yields, within the limits. */
 #include "core/array.h"
 #include "core/arena.h"
+#include "core/pool.h"
 #include "iotcop/progress.h"
 #include "unpack/registry.h"
 
@@ -110,6 +111,10 @@ struct engine {
     struct timespec deadline;
     int stopped; /* a whole-input limit was hit: unpack no further */
     int time_reported;
+    /* Sibling parts are tried on these threads (NULL: one thread). Formats
+     * running there reach the shared state above only under the lock. */
+    struct ic_pool *pool;
+    pthread_mutex_t lock; /* recursive */
 };
 
 /* Everything one candidate produces before it is accepted or refused. */
@@ -127,17 +132,17 @@ struct ic_engine_private {
     size_t diag_count, diag_cap;
 };
 
-
 static void add_diag(struct engine *eng, enum ic_diag_level level, int code, const char *layer,
                      int64_t offset, const char *message)
 {
     struct ic_unpack *u = eng->u;
-    if (ic_array_grow((void **)&u->diags, &eng->diag_cap, u->diag_count, sizeof(*u->diags)))
-        return;
-    const char *msg = ic_arena_strdup(&eng->strings, message);
-    if (!msg)
-        return;
-    u->diags[u->diag_count++] = (struct ic_diag){level, code, layer, offset, msg};
+    pthread_mutex_lock(&eng->lock);
+    const char *msg = NULL;
+    if (!ic_array_grow((void **)&u->diags, &eng->diag_cap, u->diag_count, sizeof(*u->diags)))
+        msg = ic_arena_strdup(&eng->strings, message);
+    if (msg)
+        u->diags[u->diag_count++] = (struct ic_diag){level, code, layer, offset, msg};
+    pthread_mutex_unlock(&eng->lock);
 }
 
 static void add_diagf(struct engine *eng, enum ic_diag_level level, int code, const char *layer,
@@ -155,28 +160,40 @@ static void add_diagf(struct engine *eng, enum ic_diag_level level, int code, co
 
 static void hit_limit(struct engine *eng, const char *limit, int code, const char *layer)
 {
+    pthread_mutex_lock(&eng->lock);
     if (!eng->u->limit_hit)
         eng->u->limit_hit = limit;
     add_diagf(eng, IC_DIAG_ERROR, code, layer, -1, "%s (limit '%s')", ic_error_message(code),
               limit);
+    pthread_mutex_unlock(&eng->lock);
 }
 
 static int expired(struct engine *eng)
 {
-    if (eng->stopped)
-        return 1;
+    pthread_mutex_lock(&eng->lock);
+    int stop = eng->stopped;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (now.tv_sec > eng->deadline.tv_sec ||
-        (now.tv_sec == eng->deadline.tv_sec && now.tv_nsec >= eng->deadline.tv_nsec)) {
+    if (!stop && (now.tv_sec > eng->deadline.tv_sec ||
+                  (now.tv_sec == eng->deadline.tv_sec && now.tv_nsec >= eng->deadline.tv_nsec))) {
         if (!eng->time_reported) {
             eng->time_reported = 1;
             hit_limit(eng, "time", IC_E_LIMIT_TIME, "0");
         }
-        eng->stopped = 1;
-        return 1;
+        eng->stopped = stop = 1;
     }
-    return 0;
+    pthread_mutex_unlock(&eng->lock);
+    return stop;
+}
+
+/* The shared state formats change (strings, byte counts, limits) is reached
+ * under the engine lock: sibling parts may be unpacked on two threads. */
+static const char *shared_strdup(struct engine *eng, const char *s)
+{
+    pthread_mutex_lock(&eng->lock);
+    const char *copy = ic_arena_strdup(&eng->strings, s);
+    pthread_mutex_unlock(&eng->lock);
+    return copy;
 }
 
 /* ---- the interface formats use ---------------------------------------------- */
@@ -194,10 +211,10 @@ void ic_extract_set_info(struct ic_extract *x, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    x->engine->info = ic_arena_strdup(&x->engine->eng->strings, buf);
+    x->engine->info = shared_strdup(x->engine->eng, buf);
 }
 
-int ic_extract_charge(struct ic_extract *x, uint64_t bytes)
+static int charge_locked(struct ic_extract *x, uint64_t bytes)
 {
     struct engine *eng = x->engine->eng;
     const struct ic_limits *l = eng->limits;
@@ -221,6 +238,15 @@ int ic_extract_charge(struct ic_extract *x, uint64_t bytes)
     eng->u->bytes += bytes;
     x->engine->charged += bytes;
     return IC_OK;
+}
+
+int ic_extract_charge(struct ic_extract *x, uint64_t bytes)
+{
+    struct engine *eng = x->engine->eng;
+    pthread_mutex_lock(&eng->lock);
+    int rc = charge_locked(x, bytes);
+    pthread_mutex_unlock(&eng->lock);
+    return rc;
 }
 
 int ic_extract_set_content(struct ic_extract *x, struct ic_blob *content)
@@ -277,11 +303,14 @@ int ic_extract_add_entry(struct ic_extract *x, const struct ic_entry *e)
     if (!fs)
         return IC_E_NOMEM;
     struct engine *eng = x->engine->eng;
-    if (eng->u->files + ic_fs_count(fs) >= eng->limits->max_files) {
+    pthread_mutex_lock(&eng->lock);
+    int full = eng->u->files + ic_fs_count(fs) >= eng->limits->max_files;
+    if (full && !eng->u->limit_hit)
+        eng->u->limit_hit = "files";
+    pthread_mutex_unlock(&eng->lock);
+    if (full) {
         ic_extract_diag(x, IC_DIAG_ERROR, IC_E_LIMIT_FILES, -1, "file count limit reached at %s",
                         e->path);
-        if (!eng->u->limit_hit)
-            eng->u->limit_hit = "files";
         return IC_E_LIMIT_FILES;
     }
     int rc = ic_fs_add(fs, e);
@@ -307,7 +336,7 @@ int ic_extract_child(struct ic_extract *x, uint64_t offset, uint64_t size, const
     c->offset = offset;
     c->size = size;
     c->hint = hint_format;
-    c->name = name ? ic_arena_strdup(&p->eng->strings, name) : NULL;
+    c->name = name ? shared_strdup(p->eng, name) : NULL;
     return IC_OK;
 }
 
@@ -324,7 +353,7 @@ void ic_extract_diag(struct ic_extract *x, enum ic_diag_level level, int code, i
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    const char *msg = ic_arena_strdup(&p->eng->strings, buf);
+    const char *msg = shared_strdup(p->eng, buf);
     if (msg)
         p->diags[p->diag_count++] = (struct pending_diag){level, code, offset, msg};
 }
@@ -419,8 +448,8 @@ static void add_region(struct engine *eng, int layer, const uint8_t *data, uint6
     struct ic_unpack *u = eng->u;
     if (ic_array_grow((void **)&u->regions, &eng->region_cap, u->region_count, sizeof(*u->regions)))
         return;
-    u->regions[u->region_count++] = (struct ic_region){
-        u->layers[layer].id, start, end - start, ic_entropy(data + start, end - start)};
+    u->regions[u->region_count++] = (struct ic_region){u->layers[layer].id, start, end - start,
+                                                       ic_entropy(data + start, end - start)};
 }
 
 /* ---- trying one format at one offset ----------------------------------------- */
@@ -436,26 +465,39 @@ static void pending_release(struct ic_engine_private *p)
     free(p->diags);
 }
 
-/* Returns the extent taken (0 when the format refused). */
-static uint64_t try_format(struct engine *eng, int parent, const struct ic_format *fmt,
-                           struct ic_blob *blob, const uint8_t *data, uint64_t off,
-                           uint64_t window_end, const char *path, const char *name)
+/* Lets fmt unpack data[off, window_end) into *p. 1 when it accepted the
+ * bytes; 0 when it refused (p released, its bytes uncharged). Safe on any
+ * thread: it changes nothing but *p and, under the lock, the shared state. */
+static int attempt_format(struct engine *eng, const struct ic_format *fmt, struct ic_blob *blob,
+                          const uint8_t *data, uint64_t off, uint64_t window_end,
+                          struct ic_engine_private *p)
 {
-    struct ic_engine_private p = {.eng = eng};
+    *p = (struct ic_engine_private){.eng = eng};
     struct ic_extract x = {
         .data = data + off,
         .size = window_end - off,
         .parent = blob,
         .parent_offset = off,
         .limits = eng->limits,
-        .engine = &p,
+        .engine = p,
     };
     int rc = fmt->unpack(&x);
-    if (rc != IC_OK || !p.extent_set || p.extent == 0 || p.extent > x.size) {
-        eng->u->bytes -= p.charged;
-        pending_release(&p);
-        return 0;
-    }
+    if (rc == IC_OK && p->extent_set && p->extent > 0 && p->extent <= x.size)
+        return 1;
+    pthread_mutex_lock(&eng->lock);
+    eng->u->bytes -= p->charged;
+    pthread_mutex_unlock(&eng->lock);
+    pending_release(p);
+    return 0;
+}
+
+/* Turns an accepted attempt into a layer and unpacks what it holds.
+ * Returns the extent taken. */
+static uint64_t commit_format(struct engine *eng, int parent, const struct ic_format *fmt,
+                              struct ic_blob *blob, uint64_t off, struct ic_engine_private *pp,
+                              const char *path, const char *name)
+{
+    struct ic_engine_private p = *pp;
     int index = new_layer(eng, parent, fmt->name, off, p.extent);
     if (index < 0) {
         pending_release(&p);
@@ -492,6 +534,52 @@ static uint64_t try_format(struct engine *eng, int parent, const struct ic_forma
     process_layer(eng, index, children, child_count, derived);
     free(children);
     return extent;
+}
+
+/* Returns the extent taken (0 when the format refused). */
+static uint64_t try_format(struct engine *eng, int parent, const struct ic_format *fmt,
+                           struct ic_blob *blob, const uint8_t *data, uint64_t off,
+                           uint64_t window_end, const char *path, const char *name)
+{
+    struct ic_engine_private p;
+    if (!attempt_format(eng, fmt, blob, data, off, window_end, &p))
+        return 0;
+    return commit_format(eng, parent, fmt, blob, off, &p, path, name);
+}
+
+/* The first format of a declared part, unpacked ahead on another thread
+ * while its siblings are unpacked. The serial pass takes it when it comes
+ * to try the same format at the same offset, so layers, ids and order are
+ * the same as with one thread. */
+struct attempt {
+    const struct ic_format *fmt; /* NULL: nothing tried ahead */
+    uint64_t offset;
+    int accepted;
+    struct ic_engine_private p;
+};
+
+/* try_format, or the attempt made ahead when it is for fmt at off. */
+static uint64_t take_format(struct engine *eng, int parent, const struct ic_format *fmt,
+                            struct ic_blob *blob, const uint8_t *data, uint64_t off,
+                            uint64_t window_end, const char *name, struct attempt *ahead)
+{
+    if (ahead && ahead->fmt == fmt && ahead->offset == off) {
+        ahead->fmt = NULL;
+        return ahead->accepted ? commit_format(eng, parent, fmt, blob, off, &ahead->p, NULL, name)
+                               : 0;
+    }
+    return try_format(eng, parent, fmt, blob, data, off, window_end, NULL, name);
+}
+
+static void attempt_release(struct engine *eng, struct attempt *a)
+{
+    if (a->fmt && a->accepted) {
+        pthread_mutex_lock(&eng->lock);
+        eng->u->bytes -= a->p.charged;
+        pthread_mutex_unlock(&eng->lock);
+        pending_release(&a->p);
+    }
+    a->fmt = NULL;
 }
 
 /* ---- scanning a window of content ----------------------------------------- */
@@ -540,12 +628,12 @@ static int candidate_cmp(const void *a, const void *b)
     return (x->format > y->format) - (x->format < y->format);
 }
 
-static int scan(struct engine *eng, const uint8_t *data, uint64_t start, uint64_t end,
-                int only_at_start, struct scan_state *s)
+static int scan(const struct ic_limits *limits, hs_scratch_t *scratch, const uint8_t *data,
+                uint64_t start, uint64_t end, int only_at_start, struct scan_state *s)
 {
     memset(s, 0, sizeof(*s));
     s->base = start;
-    s->max = eng->limits->max_carve_candidates;
+    s->max = limits->max_carve_candidates;
     s->only_at_start = only_at_start;
     /* hs_scan takes an unsigned int length: scan in overlapping pieces. */
     const uint64_t piece = 1ULL << 30;
@@ -554,8 +642,8 @@ static int scan(struct engine *eng, const uint8_t *data, uint64_t start, uint64_
         uint64_t len = end - pos > piece ? piece : end - pos;
         s->base = pos;
         size_t before = s->count;
-        hs_error_t rc = hs_scan(signature_db, (const char *)data + pos, (unsigned)len, 0,
-                                eng->scratch, on_match, s);
+        hs_error_t rc =
+            hs_scan(signature_db, (const char *)data + pos, (unsigned)len, 0, scratch, on_match, s);
         if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
             return IC_E_INTERNAL;
         if (s->overflow || pos + len >= end)
@@ -572,13 +660,14 @@ static int scan(struct engine *eng, const uint8_t *data, uint64_t start, uint64_
 
 /* Finds and unpacks formats in content[start, end) of layer `index`. */
 static void carve_window(struct engine *eng, int index, struct ic_blob *blob, const uint8_t *data,
-                         uint64_t start, uint64_t end, const char *hint, const char *name)
+                         uint64_t start, uint64_t end, const char *hint, const char *name,
+                         struct attempt *ahead)
 {
     uint64_t pos = start;
     if (hint) {
         const struct ic_format *fmt = ic_format_find(hint);
         if (fmt) {
-            uint64_t taken = try_format(eng, index, fmt, blob, data, start, end, NULL, name);
+            uint64_t taken = take_format(eng, index, fmt, blob, data, start, end, name, ahead);
             pos += taken;
             if (taken)
                 name = NULL;
@@ -587,15 +676,15 @@ static void carve_window(struct engine *eng, int index, struct ic_blob *blob, co
     if (pos >= end || eng->stopped)
         return;
     struct scan_state s;
-    if (scan(eng, data, pos, end, 0, &s) != IC_OK) {
+    if (scan(eng->limits, eng->scratch, data, pos, end, 0, &s) != IC_OK) {
         add_diag(eng, IC_DIAG_ERROR, IC_E_INTERNAL, eng->u->layers[index].id, (int64_t)pos,
                  "signature scan failed");
         free(s.items);
         return;
     }
     if (s.overflow)
-        add_diagf(eng, IC_DIAG_WARNING, IC_E_LIMIT_LAYERS, eng->u->layers[index].id,
-                  (int64_t)pos, "more than %llu signature hits; the rest was not examined",
+        add_diagf(eng, IC_DIAG_WARNING, IC_E_LIMIT_LAYERS, eng->u->layers[index].id, (int64_t)pos,
+                  "more than %llu signature hits; the rest was not examined",
                   (unsigned long long)s.max);
     uint64_t gap_start = pos;
     for (size_t i = 0; i < s.count && !eng->stopped; i++) {
@@ -605,7 +694,7 @@ static void carve_window(struct engine *eng, int index, struct ic_blob *blob, co
             continue;
         if (expired(eng))
             break;
-        uint64_t taken = try_format(eng, index, fmt, blob, data, c->offset, end, NULL, name);
+        uint64_t taken = take_format(eng, index, fmt, blob, data, c->offset, end, name, ahead);
         if (taken) {
             add_region(eng, index, data, gap_start, c->offset);
             pos = c->offset + taken;
@@ -615,6 +704,70 @@ static void carve_window(struct engine *eng, int index, struct ic_blob *blob, co
     }
     add_region(eng, index, data, gap_start, end);
     free(s.items);
+}
+
+/* ---- declared parts unpacked side by side ------------------------------------ */
+
+struct ahead_job {
+    struct engine *eng;
+    struct ic_blob *blob;
+    const uint8_t *data;
+    const struct pending_child *children;
+    struct attempt *out;
+};
+
+/* The first format the serial pass will try in part i: its hint, else the
+ * first signature hit (the serial pass tries hits in this same order). */
+static void attempt_ahead_one(void *arg, size_t i)
+{
+    struct ahead_job *job = arg;
+    struct engine *eng = job->eng;
+    const struct pending_child *c = &job->children[i];
+    uint64_t start = c->offset, end = c->offset + c->size;
+    const struct ic_format *fmt = c->hint ? ic_format_find(c->hint) : NULL;
+    uint64_t at = start;
+    if (!fmt) {
+        hs_scratch_t *scratch = NULL;
+        if (hs_alloc_scratch(signature_db, &scratch) != HS_SUCCESS)
+            return;
+        struct scan_state s;
+        if (scan(eng->limits, scratch, job->data, start, end, 0, &s) == IC_OK) {
+            for (size_t k = 0; k < s.count && !fmt; k++) {
+                const struct ic_format *f = ic_formats[s.items[k].format];
+                if (!(f->flags & IC_FORMAT_HINT_ONLY)) {
+                    fmt = f;
+                    at = s.items[k].offset;
+                }
+            }
+        }
+        free(s.items);
+        hs_free_scratch(scratch);
+        if (!fmt)
+            return;
+    }
+    struct attempt *a = &job->out[i];
+    a->accepted = attempt_format(eng, fmt, job->blob, job->data, at, end, &a->p);
+    a->offset = at;
+    a->fmt = fmt;
+}
+
+/* Unpacks the first format of each declared part on the engine's threads,
+ * or returns NULL (one thread, or fewer than two parts). */
+static struct attempt *attempt_ahead(struct engine *eng, struct ic_blob *blob, const uint8_t *data,
+                                     uint64_t size, const struct pending_child *children,
+                                     size_t count)
+{
+    if (!eng->pool || count < 2 || eng->stopped)
+        return NULL;
+    for (size_t i = 0; i < count; i++)
+        if (!ic_range_ok(children[i].offset, children[i].size, size))
+            return NULL;
+    struct attempt *out = calloc(count, sizeof(*out));
+    if (!out)
+        return NULL;
+    struct ahead_job job = {eng, blob, data, children, out};
+    ic_pool_for(eng->pool, count, attempt_ahead_one, &job);
+    return out;
 }
 
 /* Looks for a format at the very start of each file of a file tree. */
@@ -636,7 +789,7 @@ static void process_files(struct engine *eng, int index)
         uint64_t size = ic_blob_size(e->content);
         struct scan_state s;
         uint64_t head = size < FILE_HEAD_SCAN ? size : FILE_HEAD_SCAN;
-        if (scan(eng, data, 0, head, 1, &s) != IC_OK) {
+        if (scan(eng->limits, eng->scratch, data, 0, head, 1, &s) != IC_OK) {
             free(s.items);
             continue;
         }
@@ -686,6 +839,7 @@ static void process_layer(struct engine *eng, int index, struct pending_child *c
     }
     const char *id = l->id; /* l may move as layers grow */
     if (child_count) {
+        struct attempt *ahead = attempt_ahead(eng, blob, data, size, children, child_count);
         for (size_t i = 0; i < child_count && !eng->stopped; i++) {
             const struct pending_child *c = &children[i];
             if (!ic_range_ok(c->offset, c->size, size)) {
@@ -694,11 +848,14 @@ static void process_layer(struct engine *eng, int index, struct pending_child *c
                           (unsigned long long)c->size);
                 continue;
             }
-            carve_window(eng, index, blob, data, c->offset, c->offset + c->size, c->hint,
-                         c->name);
+            carve_window(eng, index, blob, data, c->offset, c->offset + c->size, c->hint, c->name,
+                         ahead ? &ahead[i] : NULL);
         }
+        for (size_t i = 0; ahead && i < child_count; i++)
+            attempt_release(eng, &ahead[i]);
+        free(ahead);
     } else {
-        carve_window(eng, index, blob, data, 0, size, NULL, NULL);
+        carve_window(eng, index, blob, data, 0, size, NULL, NULL, NULL);
     }
 }
 
@@ -750,6 +907,13 @@ int ic_unpack_blob_as(struct ic_blob *input, const char *format, const struct ic
         free(owner);
         return IC_E_NOMEM;
     }
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&eng.lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    unsigned threads = ic_limits_threads(limits);
+    eng.pool = threads > 1 ? ic_pool_new(threads) : NULL;
     clock_gettime(CLOCK_MONOTONIC, &eng.deadline);
     eng.deadline.tv_sec += (time_t)(limits->time_s ? limits->time_s : 1);
 
@@ -763,11 +927,13 @@ int ic_unpack_blob_as(struct ic_blob *input, const char *format, const struct ic
     if (root == 0) {
         u->layers[0].content = ic_blob_ref(input);
         if (data)
-            carve_window(&eng, 0, input, data, 0, u->input_size, format, NULL);
+            carve_window(&eng, 0, input, data, 0, u->input_size, format, NULL, NULL);
     }
     if (u->region_count > 1)
         qsort(u->regions, u->region_count, sizeof(*u->regions), region_cmp);
     hs_free_scratch(eng.scratch);
+    ic_pool_free(eng.pool);
+    pthread_mutex_destroy(&eng.lock);
     free(eng.child_counts);
     owner->strings = eng.strings;
     *out = u;
