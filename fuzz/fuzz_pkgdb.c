@@ -1,6 +1,7 @@
 /* Fuzz target for the installed-package database readers
- * (src/lib/components/pkgdb.c): the input is read as a dpkg status file and
- * as an opkg status file, through the same path the firmware audit takes. */
+ * (src/lib/components/pkgdb.c, rpmdb.c): the input is read as a dpkg status
+ * file, as an opkg status file and as an RPM database (rpmdb.sqlite),
+ * through the same path the firmware audit takes. */
 #include "iotcop/components.h"
 
 #include <stddef.h>
@@ -31,5 +32,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     identify(data, size, "/var/lib/dpkg/status");
     identify(data, size, "/usr/lib/opkg/status");
+    identify(data, size, "/var/lib/rpm/rpmdb.sqlite");
     return 0;
 }

@@ -1,5 +1,6 @@
 /* Every vendor container reader (TP-Link, Netgear .chk, SEAMA, Ubiquiti,
- * D-Link MH01, SHRS and encrpted_img, Xiaomi HDR, Dahua, Instar BNEG): the input is unpacked as each of
+ * D-Link MH01, SHRS and encrpted_img, Xiaomi HDR, Dahua, Instar BNEG, Linksys code
+ * pattern, CHDR and trailers, Gemtek, Belkin, Buffalo, Senao): the input is unpacked as each of
  * them in turn (then recursively as usual), under small limits. */
 #include "iotcop/blob.h"
 #include "iotcop/limits.h"
@@ -9,8 +10,9 @@
 #include <stdint.h>
 
 static const char *const vendor_formats[] = {
-    "tplink",    "netgearchk", "seama", "ubnt",  "dlinkmh01",
-    "dlinkshrs", "dlinkencimg", "xiaomihdr", "dahua", "bneg",
+    "tplink",         "netgearchk", "seama",  "ubnt",    "dlinkmh01", "dlinkshrs",
+    "dlinkencimg",    "xiaomihdr",  "dahua",  "bneg",    "linksys",   "linksyschdr",
+    "linksystrailer", "gemtek",     "belkin", "buffalo", "senao",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -13,6 +13,7 @@ BUILD_PKGS=(
   libssl-dev libseccomp-dev libcrypt-dev libsqlite3-dev
   libcurl4-openssl-dev # vulndb update over HTTPS
   libssh-dev # ssh logins of the live audit
+  libyaml-dev # manufacturer declarations in YAML (--declaration)
 )
 # Real tools used to build fixtures and to produce reference listings.
 TEST_PKGS=(
@@ -25,13 +26,17 @@ TEST_PKGS=(
   mtd-utils util-linux-extra cramfsswap # mkfs.jffs2/sumtool/jffs2dump, mkfs.cramfs/fsck.cramfs: tests/cli/flashfs.sh
   debootstrap # a clean Debian root for tests/cli/debian_root.sh
   unyaffs android-sdk-libsparse-utils mkbootimg # unyaffs, img2simg/simg2img, mkbootimg/unpack_bootimg: tests/cli/yaffs.sh
-  busybox-static vsftpd lighttpd mosquitto dropbear-bin tcpdump iproute2 # real servers of the live lab (tests/live/lab.sh): tests/cli/device_*.sh
+  busybox-static vsftpd lighttpd lighttpd-mod-openssl mosquitto dropbear-bin tcpdump iproute2 # real servers of the live lab (tests/live/lab.sh): tests/cli/device_*.sh
+  snmpd libcoap3-bin avahi-daemon # the UDP servers of the live lab: tests/cli/device_udp.sh
   busybox-static # `busybox --list`, the applet reference of tests/unit/test_components.c
+  rpm # rpmbuild and a real rpmdb.sqlite: tests/cli/lib/make_rpmdb.sh (components.sh, firmware_vulndb.sh)
   mtd-utils # mkfs.ubifs/ubinize: tests/fixtures/make-ubi.sh and tests/cli/ubi.sh; jffs2reader: bench/flashfs.sh
   chromium # headless rendering of the HTML report: tests/cli/report_formats.sh
   python3-cryptography # AES for the encrypted D-Link fixtures: tests/fixtures/gen-vendor.py (tests/cli/vendor.sh)
 )
-BENCH_PKGS=(binwalk hyperfine time)
+BENCH_PKGS=(binwalk hyperfine time
+  nmap hydra # the peer combination of bench/live.sh (nmap -sV + NSE scripts, hydra)
+)
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")
 if [ "${IOTCOP_BENCH:-0}" = 1 ]; then want+=("${BENCH_PKGS[@]}"); fi

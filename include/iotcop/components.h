@@ -6,7 +6,8 @@
  * carved blobs; the stretches its child layers cover are skipped), in one
  * multi-pattern pass per blob (Vectorscan) over the signatures compiled from
  * data/components.json. It also reads installed-package databases (dpkg and
- * opkg status files), the busybox applet table and the kernel's embedded
+ * opkg status files, rpm's rpmdb.sqlite), the busybox applet table, the
+ * versions in file names ("libuClibc-0.9.30.1.so") and the kernel's embedded
  * configuration (IKCFG) or a kernel .config file. See docs/components.md.
  *
  * Versions come out in the form NVD match criteria use: "2022.83", "9.2p1",
@@ -49,7 +50,7 @@ struct ic_software {
     const char *const *paths;       /* NULL-terminated, sorted: "/usr/sbin/dropbear", or
                                      * "layer:0.1.1" for raw layer content */
     const char *evidence;           /* what identified it, with where */
-    const char *source;             /* "signature", "dpkg" or "opkg" */
+    const char *source;             /* "signature", "dpkg", "opkg" or "rpm" */
     const char *package_version;    /* the package database's full version, or NULL */
     const char *const *features;    /* NULL-terminated, sorted: busybox applets compiled
                                      * in ("telnetd"), kernel options set
@@ -74,7 +75,8 @@ int ic_components_identify(const struct ic_unpack *u, const struct ic_limits *li
 
 /* The same for the bytes of one file (or raw blob) named path (may be NULL:
  * "layer:0"). Package databases are recognised by path
- * ("/var/lib/dpkg/status", "/usr/lib/opkg/status", "/var/lib/opkg/status")
+ * ("/var/lib/dpkg/status", "/usr/lib/opkg/status", "/var/lib/opkg/status",
+ * "/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite")
  * and kernel configurations by content. */
 int ic_components_identify_bytes(const void *data, size_t len, const char *path,
                                  struct ic_software_list **out);

@@ -108,6 +108,8 @@ struct ic_live_options {
     int full_dictionary;              /* every built-in pair of the service, not a short list */
     const struct ic_live_credential *extra; /* the user's pairs, tried first; borrowed */
     size_t extra_count;
+    int no_udp;  /* skip the UDP probes (SNMP 161, CoAP 5683, mDNS 5353, SSDP 1900) */
+    int lockout; /* time a series of wrong passwords per login service (5.1-5) */
     volatile sig_atomic_t *stop; /* non-zero: stop as soon as possible; may be NULL */
 };
 

@@ -163,8 +163,9 @@ struct ic_finding {
     const char *cve;                /* "CVE-2021-1234", or NULL */
     double cvss;                    /* base score, meaningful when has_cvss */
     int has_cvss;
-    int suppressed;                 /* kept in the report, ignored by verdicts */
+    int suppressed;                 /* kept in the report; counts for verdicts, not gates */
     const char *justification;      /* why it is suppressed, or NULL */
+    const char *suppression_source; /* "ignore" or "baseline"; NULL: "ignore" */
 };
 
 /* A finding filled from a rule (id, title, severity, guideline, provisions)
@@ -229,6 +230,7 @@ enum ic_target_kind {
     IC_TARGET_NONE,
     IC_TARGET_FIRMWARE,
     IC_TARGET_DEVICE,
+    IC_TARGET_PRODUCT, /* `iotcop assess`: several reports of one product (path: its name) */
 };
 
 struct ic_target {
@@ -264,6 +266,14 @@ struct ic_verdict {
     enum ic_status status;
     enum ic_source source;
     const char *reason;
+    int suppressed_only; /* a fail that rests only on suppressed findings: the
+                          * verdict stays fail, gates ignore it */
+    int contradicted;    /* provisions: the test fails what the declaration
+                          * states (implemented or not applicable) */
+    const char *declared; /* provisions: the declaration's statement when one
+                           * was made (whatever settled the verdict), or NULL */
+    const char *settled_by; /* `iotcop assess`: the evidence that settled it
+                             * (an input report, or the declaration), or NULL */
 };
 
 struct ic_report_private;
@@ -291,6 +301,17 @@ struct ic_report {
     struct ic_verdict *psti;
     struct ic_verdict *cra;
     int finished;
+
+    /* The manufacturer's declaration (iotcop/declaration.h), borrowed; NULL
+     * without one. Provisions where a test fails what it declares are
+     * contradicted (ic_verdict.contradicted), counted here. */
+    const struct ic_declaration *declaration;
+    size_t contradiction_count;
+
+    /* `iotcop assess` (iotcop/assess.h): the reports combined, borrowed from
+     * the assessment; none otherwise. */
+    const struct ic_report_input *inputs;
+    size_t input_count;
 
     struct ic_report_private *priv;
 };
@@ -353,6 +374,12 @@ int ic_report_declare_provision(struct ic_report *report, const char *provision,
  * computes every verdict (see docs/report-json.md, "Verdicts"). Measures the
  * duration unless set. Calling it twice is harmless. */
 int ic_report_finish(struct ic_report *report);
+
+/* Marks finding `index` suppressed (before ic_report_finish(); checks must
+ * have stopped adding). source is "ignore" or "baseline"; justification is
+ * required. Both are copied. IC_E_INVALID_ARG when finished or out of range. */
+int ic_report_suppress(struct ic_report *report, size_t index, const char *source,
+                       const char *justification);
 
 /* The highest severity among unsuppressed findings; returns 0 and leaves
  * *out alone when there is none, 1 otherwise. */

@@ -213,7 +213,10 @@ size_t ic_vulndb_component_targets(const struct ic_component *component,
 /* Adds one finding per matching CVE of the component (rule
  * vuln.known-exploited when in KEV, else vuln.known-cve; severity from the
  * record's CVSS; cve and cvss set; evidence names the component, the
- * version and the matched criterion) at location. Returns IC_OK or an
+ * version and the matched criterion) at location. A CVE that concerns a
+ * busybox applet or kernel option the component's features show absent
+ * (data/cve-features.json) is vuln.not-applicable, severity info, with the
+ * reason in the evidence. Returns IC_OK or an
  * error; *added (may be NULL) counts new findings. */
 int ic_vulndb_add_findings(struct ic_vulndb *db, struct ic_report *report,
                            const struct ic_component *component, struct ic_location location,

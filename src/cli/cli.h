@@ -37,11 +37,23 @@ int cli_parse_uint(const char *option, const char *value, unsigned long long max
                    unsigned long long *out);
 /* Lists the limits for --help. */
 void cli_print_limits(FILE *f);
+/* --fail-on SEVERITY into *severity; --fail-on-guideline CoP-N sets that
+ * guideline's bit in *guidelines. 0, or -1 after printing the error
+ * (prefixed with cmd). */
+int cli_parse_fail_on(const char *cmd, const char *value, int *severity);
+int cli_parse_fail_on_guideline(const char *cmd, const char *value, unsigned long *guidelines);
 
 /* A progress line on stderr while an image is audited (in the worker, which
  * shares stderr): started with the image's name, stopped (line cleared)
  * when the work is done. */
 void cli_progress_start(const char *image);
 void cli_progress_stop(void);
+
+struct ic_declaration;
+/* Loads --declaration PATH for command `cmd` (cli_declaration.c): its
+ * diagnostics as warnings on stderr ("PATH:LINE: KEY: message"). Returns
+ * EXIT_DONE with *out set (caller frees with ic_declaration_free()), or
+ * EXIT_USAGE when it cannot be read or is not YAML/JSON (the line said). */
+int cli_load_declaration(const char *cmd, const char *path, struct ic_declaration **out);
 
 #endif

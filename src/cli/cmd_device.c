@@ -27,7 +27,8 @@ static void help(void)
            "Audits live devices on a network you own: finds their TCP services (a connect\n"
            "scan, no privileges needed), tries a short list of default credentials on\n"
            "telnet, SSH, FTP, HTTP and MQTT, checks /.well-known/security.txt and anonymous\n"
-           "access, and reports findings with a verdict per guideline and provision.\n"
+           "access, checks TLS (versions, weak suites, certificates; also FTP AUTH TLS),\n"
+           "and reports findings with a verdict per guideline and provision.\n"
            "TARGET is an IPv4 or IPv6 address, a CIDR range or a host name. Nothing is\n"
            "sent to any other address; redirects are reported, never followed.\n\n"
            "Options:\n"
@@ -40,7 +41,10 @@ static void help(void)
            "      --allow-large         allow ranges of more than 65536 addresses (a /16)\n"
            "      --credentials FILE    also try these pairs (user:password per line), first\n"
            "      --all-credentials     go on after the first pair that works\n"
-           "      --intrusive           try every built-in pair of each service\n"
+           "      --intrusive           try every built-in pair of each service, and --lockout\n"
+           "      --lockout             after the pairs, time 10 wrong passwords per login\n"
+           "                            service: are failures delayed or locked out?\n"
+           "      --no-udp              skip the UDP probes (SNMP, CoAP, mDNS, SSDP)\n"
            "      --rate N              connection attempts per second (default %u; 0: no cap)\n"
            "      --max-connections N   sockets open at once (default %u)\n"
            "      --max-per-host N      sockets open at once to one host (default %u)\n"
@@ -102,6 +106,8 @@ int cmd_device(int argc, char **argv)
         OPT_CREDENTIALS,
         OPT_ALL_CREDENTIALS,
         OPT_INTRUSIVE,
+        OPT_NO_UDP,
+        OPT_LOCKOUT,
         OPT_RATE,
         OPT_MAX_CONN,
         OPT_MAX_HOST,
@@ -122,6 +128,8 @@ int cmd_device(int argc, char **argv)
         {"credentials", required_argument, NULL, OPT_CREDENTIALS},
         {"all-credentials", no_argument, NULL, OPT_ALL_CREDENTIALS},
         {"intrusive", no_argument, NULL, OPT_INTRUSIVE},
+        {"no-udp", no_argument, NULL, OPT_NO_UDP},
+        {"lockout", no_argument, NULL, OPT_LOCKOUT},
         {"rate", required_argument, NULL, OPT_RATE},
         {"max-connections", required_argument, NULL, OPT_MAX_CONN},
         {"max-per-host", required_argument, NULL, OPT_MAX_HOST},
@@ -160,15 +168,10 @@ int cmd_device(int argc, char **argv)
         case OPT_OUTPUT_DIR:
             output_dir = optarg;
             break;
-        case OPT_FAIL_ON: {
-            enum ic_severity sev;
-            if (ic_severity_parse(optarg, &sev) != IC_OK) {
-                cli_error("device: --fail-on takes critical, high, medium, low or info");
+        case OPT_FAIL_ON:
+            if (cli_parse_fail_on("device", optarg, &fail_on))
                 goto out;
-            }
-            fail_on = (int)sev;
             break;
-        }
         case 'p':
             if (ic_live_parse_ports(optarg, ports, IC_LIVE_MAX_PORTS, &lo.port_count) != IC_OK) {
                 cli_error("device: --ports takes ports and ranges (1-65535), comma-separated, "
@@ -198,8 +201,17 @@ int cmd_device(int argc, char **argv)
             lo.all_credentials = 1;
             ic_buf_printf(&options_text, "--all-credentials ");
             break;
+        case OPT_LOCKOUT:
+            lo.lockout = 1;
+            ic_buf_printf(&options_text, "--lockout ");
+            break;
+        case OPT_NO_UDP:
+            lo.no_udp = 1;
+            ic_buf_printf(&options_text, "--no-udp ");
+            break;
         case OPT_INTRUSIVE:
             lo.full_dictionary = 1;
+            lo.lockout = 1;
             ic_buf_printf(&options_text, "--intrusive ");
             break;
         case OPT_RATE:

@@ -1,16 +1,21 @@
 /* iotcop: the command-line tool. One file per command; this one dispatches. */
 #include "cli.h"
+#include "iotcop/error.h"
+#include "iotcop/report.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int cmd_firmware(int argc, char **argv);
 int cmd_unpack(int argc, char **argv);
 int cmd_guidelines(int argc, char **argv);
 int cmd_vulndb(int argc, char **argv);
 int cmd_device(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_assess(int argc, char **argv);
 
 static const struct cli_command commands[] = {
     {"firmware", "audit firmware images against the guidelines", cmd_firmware},
@@ -18,6 +23,8 @@ static const struct cli_command commands[] = {
     {"unpack", "list (--list) or extract (-C DIR) what is inside a firmware image", cmd_unpack},
     {"guidelines", "print the guidelines, provisions and their mappings", cmd_guidelines},
     {"vulndb", "manage the offline vulnerability store (import, update, info, match)", cmd_vulndb},
+    {"diff", "compare two reports or images: findings new, fixed, unchanged", cmd_diff},
+    {"assess", "combine firmware and device reports (+ declaration) of one product", cmd_assess},
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -71,6 +78,31 @@ int cli_parse_uint(const char *option, const char *value, unsigned long long max
         return -1;
     }
     *out = v;
+    return 0;
+}
+
+int cli_parse_fail_on(const char *cmd, const char *value, int *severity)
+{
+    enum ic_severity sev;
+    if (ic_severity_parse(value, &sev) != IC_OK) {
+        cli_error("%s: --fail-on takes critical, high, medium, low or info", cmd);
+        return -1;
+    }
+    *severity = (int)sev;
+    return 0;
+}
+
+int cli_parse_fail_on_guideline(const char *cmd, const char *value, unsigned long *guidelines)
+{
+    size_t k = 0;
+    while (k < ic_guideline_count() && strcasecmp(value, ic_guideline_at(k)->id) != 0)
+        k++;
+    if (k == ic_guideline_count() || k >= sizeof(*guidelines) * 8) {
+        cli_error("%s: --fail-on-guideline takes CoP-1 to CoP-%zu, not '%s'", cmd,
+                  ic_guideline_count(), value);
+        return -1;
+    }
+    *guidelines |= 1ul << k;
     return 0;
 }
 

@@ -5,7 +5,9 @@
 # came from (read from the fixture's layers.json, never hard-coded), with its
 # NVD CPE name, and nothing else is claimed. U-Boot is only in vendor.bin.
 # The busybox applets recorded are a superset of the applet links the
-# fixture made (it links only applets the binary has).
+# fixture made (it links only applets the binary has). uClibc is checked on a
+# real sample of another project (names only); rpmdb.sqlite on a real RPM
+# database made by Debian's rpm.
 set -euo pipefail
 [ -n "${IOTCOP_BIN:-}" ] && [ -n "${IOTCOP_FIXTURES:-}" ] || exit 77
 [ -f "$IOTCOP_FIXTURES/sample/layers.json" ] || { echo "fixtures not built"; exit 77; }
@@ -100,5 +102,56 @@ PY
       fail "$fixture/$image"
   done
 done
+# A real uClibc from another project's firmware (binwalk's legacy
+# firmware.squashfs, a 2009 buildroot MIPS image): its version is only in the
+# library's file names (libuClibc-0.9.30.1.so, ld-uClibc-0.9.30.1.so).
+LEGACY="${IOTCOP_SHARED:-/nonexistent}/samples/binwalk/legacy-input-vectors/firmware.squashfs"
+if [ -f "$LEGACY" ]; then
+  "$IOTCOP_BIN" firmware --format json --no-vulndb -o "$T/legacy.json" "$LEGACY" ||
+    { rc=$?; [ $rc -le 1 ] || fail "legacy: firmware exited $rc"; }
+  python3 - "$T/legacy.json" <<'PY' || fail "legacy uClibc"
+import json, sys
+got = {c["name"]: c for c in json.load(open(sys.argv[1]))["components"]}
+u = got.get("uclibc")
+assert u and u["version"] == "0.9.30.1", got.keys()
+assert "cpe:2.3:a:uclibc:uclibc:0.9.30.1:-:*:*:*:*:*:*" in u["cpe"], u["cpe"]
+assert u["paths"] == ["/lib/ld-uClibc-0.9.30.1.so", "/lib/libuClibc-0.9.30.1.so"], u["paths"]
+assert u["evidence"].startswith('file name "'), u["evidence"]
+assert "uclibc-ng" not in got, got["uclibc-ng"]
+PY
+else
+  echo "skip the uClibc sample: no $LEGACY"
+fi
+
+# A real RPM database (rpm --initdb, rpm -i --justdb of two packages built
+# by rpmbuild): every package rpm itself lists is a component, at its
+# version, with a pkg:rpm purl; dropbear is the known component.
+LIB="$(cd "$(dirname "$0")" && pwd)/lib"
+rc=0; bash "$LIB/make_rpmdb.sh" "$T/rpm" "$T/rpmdb.squashfs" || rc=$?
+if [ $rc -eq 0 ]; then
+  rpm --dbpath "$T/rpm/db" -qa --qf '%{NAME} %{EPOCHNUM} %{VERSION} %{RELEASE} %{ARCH}\n' >"$T/rpm-qa.txt"
+  "$IOTCOP_BIN" firmware --format json --no-vulndb -o "$T/rpm.json" "$T/rpmdb.squashfs" ||
+    { rc=$?; [ $rc -le 1 ] || fail "rpm: firmware exited $rc"; }
+  python3 - "$T/rpm.json" "$T/rpm-qa.txt" <<'PY' || fail "rpm database"
+import json, sys
+got = {c["name"]: c for c in json.load(open(sys.argv[1]))["components"]}
+listed = [l.split() for l in open(sys.argv[2]) if l.strip()]
+assert len(listed) == 2 and len(got) == 2, (listed, sorted(got))
+for name, epoch, version, release, arch in listed:
+    c = got.get(name)
+    assert c and c["version"] == version, (name, c)
+    qualifiers = f"?arch={arch}" + (f"&epoch={epoch}" if epoch != "0" else "")
+    assert c["purl"] == f"pkg:rpm/{name}@{version}-{release}{qualifiers}", c["purl"]
+    assert c["paths"] == ["/var/lib/rpm/rpmdb.sqlite"], c["paths"]
+    assert f"package {name} " in c["evidence"], c["evidence"]
+assert "cpe:2.3:a:dropbear_ssh_project:dropbear_ssh:2019.78:-:*:*:*:*:*:*" in got["dropbear"]["cpe"]
+assert got["hello-iotcop"]["cpe"] == []
+PY
+elif [ $rc -eq 77 ]; then
+  echo "skip the RPM database: no rpm tools"
+else
+  fail "make_rpmdb.sh exited $rc"
+fi
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "components: ok"

@@ -3,6 +3,9 @@
 # in: the file listing (paths, types, modes, owners, sizes, link targets and
 # content hashes) equals the manifest recorded with find/stat when the
 # fixture was built, and every layer sits at the offset it was built at.
+# The two releases differ only where they were built to differ, and the
+# clean fixture's release image (the signed FIT) gives no finding above info
+# from the firmware checks (known-CVE findings of the vuln family aside).
 set -euo pipefail
 : "${IOTCOP_BIN:?}" "${IOTCOP_SOURCE:?}" "${IOTCOP_TMP:?}"
 fx=${IOTCOP_FIXTURES:-}
@@ -27,10 +30,12 @@ check() { # description command...
   if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fail=1; fi
 }
 
-for dir in sample clean old; do
+for dir in sample clean old release-v1 release-v2; do
   d="$fx/$dir"
   [ -d "$d" ] || { echo "FAIL: fixture $d missing"; fail=1; continue; }
-  for image in firmware.uimage vendor.bin; do
+  images="firmware.uimage vendor.bin"
+  [ ! -f "$d/firmware.fit" ] || images="$images firmware.fit"
+  for image in $images; do
     l=$(listing "$d/$image")
     check "$dir/$image files = manifest" \
       python3 "$lib/compare_listing.py" "$d/rootfs.squashfs.manifest.jsonl" "$l" --layer-format squashfs --hash
@@ -38,6 +43,58 @@ for dir in sample clean old; do
       python3 "$lib/check_layers.py" "$l" "$d/layers.json" files "$image" layers
   done
 done
+
+# release-v1 -> v2: telnetd gone from inittab, busybox 1.30.1 -> 1.35.0 (and
+# its setuid copy); nothing else.
+check "release-v1 and release-v2 differ in inittab and busybox only" python3 - \
+  "$fx/release-v1" "$fx/release-v2" <<'PY'
+import json, sys
+v1, v2 = sys.argv[1:3]
+def manifest(d):
+    return {e["path"]: e for e in map(json.loads, open(d + "/rootfs.squashfs.manifest.jsonl"))}
+m1, m2 = manifest(v1), manifest(v2)
+changed = sorted(p for p in set(m1) | set(m2) if m1.get(p) != m2.get(p))
+errors = []
+if changed != ["/bin/busybox", "/etc/inittab", "/usr/bin/bb-suid"]:
+    errors.append(f"changed: {changed}")
+l1, l2 = (json.load(open(d + "/layers.json")) for d in (v1, v2))
+bb = [next(p["version"] for p in l["packages"] if p["role"] == "busybox") for l in (l1, l2)]
+if [v.split(":")[-1].split("-")[0] for v in bb] != ["1.30.1", "1.35.0"]:
+    errors.append(f"busybox versions {bb}")
+others = [{p["role"]: p["version"] for p in l["packages"] if p["role"] != "busybox"} for l in (l1, l2)]
+if others[0] != others[1]:
+    errors.append("other packages differ")
+if (l1["build"]["telnet"], l2["build"]["telnet"]) != ("on", "off"):
+    errors.append(f"telnet {l1['build']['telnet']} -> {l2['build']['telnet']}")
+print("\n".join(errors))
+sys.exit(1 if errors else 0)
+PY
+
+# The clean fixture is clean: its signed FIT gives nothing above info; the
+# legacy uImage of the same kernel and rootfs only the missing signature.
+for image in firmware.fit firmware.uimage; do
+  "$IOTCOP_BIN" firmware --format json -o "$out/clean-$image.json" "$fx/clean/$image" ||
+    { echo "FAIL: firmware clean/$image exited $?"; fail=1; }
+done
+check "clean: nothing above info (firmware.fit), only integrity.unsigned-image (firmware.uimage)" \
+  python3 - "$out/clean-firmware.fit.json" "$out/clean-firmware.uimage.json" <<'PY'
+import json, sys
+fit, uimage = (json.load(open(p)) for p in sys.argv[1:3])
+def above_info(r):
+    return sorted(f"{f['severity']} {f['rule']} {f['location'].get('path')}" for f in r["findings"]
+                  if f["severity"] != "info" and not f["rule"].startswith("vuln."))
+errors = []
+if above_info(fit):
+    errors.append(f"firmware.fit: {above_info(fit)}")
+if above_info(uimage) != ["low integrity.unsigned-image None"]:
+    errors.append(f"firmware.uimage: {above_info(uimage)}")
+if not any(f["rule"] == "integrity.signed-image" for f in fit["findings"]):
+    errors.append("firmware.fit: the signed FIT is not seen")
+if not any(f["rule"] == "elf.hardening-summary" for f in fit["findings"]):
+    errors.append("firmware.fit: the root file system was not audited")
+print("\n".join(errors))
+sys.exit(1 if errors else 0)
+PY
 
 f="$fx/formats"
 for sq in "$f"/rootfs-*.squashfs; do

@@ -10,6 +10,8 @@
 #    manifest of the tree;
 #  - the shared samples against what jffs2dump/jffs2reader and fsck.cramfs read;
 #  - an image embedded between other bytes sits at its offset with its extent;
+#  - JFFS2 in raw NAND dumps with the spare bytes after every page
+#    (gen-nand.py), read through the nand layer;
 #  - damaged images end normally with diagnostics.
 set -euo pipefail
 : "${IOTCOP_BIN:?}"
@@ -71,6 +73,8 @@ mkfs.jffs2 -r "$src" -o "$out/be-128k-nocm.jffs2" -b -e 0x20000 -n
 mkfs.jffs2 -r "$src" -o "$out/le-lzo.jffs2" -l -e 0x4000 -X lzo -x zlib -x rtime
 mkfs.jffs2 -r "$src" -o "$out/be-rtime.jffs2" -b -e 0x10000 -x zlib
 mkfs.jffs2 -r "$src" -o "$out/le-none.jffs2" -l -m none -e 0x8000
+mkfs.jffs2 -r "$src" -o "$out/nand-le-16k.jffs2" -l -e 0x4000 -n
+mkfs.jffs2 -r "$src" -o "$out/nand-le-256k.jffs2" -l -e 0x40000 -n
 mkfs.jffs2 -r "$src" -o "$out/be-pad.jffs2" -b -e 0x20000 -p
 mkfs.jffs2 -r "$src" -o "$out/plain.jffs2" -l -e 0x10000
 sumtool -i "$out/plain.jffs2" -o "$out/le-summary.jffs2" -e 0x10000 -l
@@ -114,6 +118,29 @@ check "two embedded CramFS (one padded) at their offsets" \
   jqtest -se --argjson a "$(stat -c %s "$tmp/img/le-pad-holes.cramfs")" --argjson b "$(stat -c %s "$tmp/img/be.cramfs")" \
     '[.[-1].summary.layers[] | select(.format == "cramfs") | [.offset, .size]] == [[4000, $a], [4000 + $a, $b]]' \
     "$tmp/embedded2.json"
+
+# ---- JFFS2 in a raw NAND dump: each page followed by its spare bytes ------------
+# Images made for NAND (no cleanmarkers: NAND keeps them in the spare area)
+# turned into what a chip programmer reads by tests/fixtures/gen-nand.py: a
+# nand layer over the whole dump, the JFFS2 read from its pages alone, every
+# file as it went in; the JFFS2 reader must not take the raw dump itself.
+while read -r image page spare pages; do
+  nand="$tmp/$image-$page+$spare.nand"
+  python3 "$IOTCOP_SOURCE/tests/fixtures/gen-nand.py" oob --page "$page" --spare "$spare" "$tmp/img/$image" "$nand"
+  list "$nand" "$nand.json"
+  check "$image in a NAND dump ($page+$spare): files = manifest" \
+    python3 "$lib/compare_listing.py" "$tmp/img/manifest.jsonl" "$nand.json" --layer-format jffs2 --hash
+  check "$image in a NAND dump ($page+$spare): nand over the dump, JFFS2 from its pages, no diagnostics" \
+    jqtest -se --argjson size "$(stat -c %s "$nand")" --arg geo "$page+$spare-byte pages, $pages pages per erase block" \
+      '.[-1].summary | ([.layers[] | select(.format == "nand")] | length == 1 and .[0].offset == 0 and .[0].size == $size
+        and (.[0].info | startswith("NAND dump of JFFS2, " + $geo)))
+        and ([.layers[] | select(.format == "jffs2")] | length == 1 and .[0].parent == "0.1" and .[0].offset == 0)
+        and (.diagnostics == [])' "$nand.json"
+done <<'EOF'
+be-128k-nocm.jffs2 2048 64 64
+nand-le-16k.jffs2 512 16 32
+nand-le-256k.jffs2 4096 224 64
+EOF
 
 # ---- the shared samples -----------------------------------------------------------
 # JFFS2 (fact-extractor, both byte orders): jffs2reader reads neither the

@@ -16,6 +16,9 @@
 #    plain metadata; its Broadcom-LZMA contents must all decode) and
 #    legacy-input-vectors/firmware.squashfs (SquashFS 4 with vendor LZMA);
 #  - a standard SquashFS 4 under the vendor magics;
+#  - big-endian SquashFS 4 with gzip, lzo, lz4, zstd and xz: mksquashfs images
+#    byte-swapped by tests/fixtures/squashfs4-to-be.py, against unsquashfs's
+#    reading of the originals;
 #  - an image embedded between other bytes sits at its offset with its extent;
 #  - damaged images end normally with diagnostics and partial results.
 set -euo pipefail
@@ -228,6 +231,40 @@ if [ -f "${IOTCOP_FIXTURES:-}/formats/rootfs-xz.squashfs" ]; then
   done
 else
   echo "FAIL: $IOTCOP_FIXTURES/formats/rootfs-xz.squashfs missing"; fail=1
+fi
+
+# Big-endian SquashFS 4 with every compressor: mksquashfs cannot write it, so
+# tests/fixtures/squashfs4-to-be.py byte-swaps what mksquashfs wrote (metadata
+# left uncompressed so nothing moves; data blocks compressed). The files and
+# contents must be what unsquashfs reads from the little-endian original.
+if [ -f "${IOTCOP_FIXTURES:-}/formats/rootfs-xz.squashfs" ] && command -v mksquashfs >/dev/null; then
+  unsquashfs -q -n -d "$tmp/be-root" "$IOTCOP_FIXTURES/formats/rootfs-xz.squashfs" >/dev/null 2>&1
+  for comp in gzip lzo lz4 zstd xz lzma; do
+    le="$tmp/le-$comp.sqfs" be="$tmp/be-$comp.sqfs"
+    mksquashfs "$tmp/be-root" "$le" -noappend -comp "$comp" -noI -noF -no-xattrs -no-exports \
+      -quiet >/dev/null 2>&1 || { echo "mksquashfs has no $comp here: skipped"; continue; }
+    python3 "$IOTCOP_SOURCE/tests/fixtures/squashfs4-to-be.py" "$le" "$be"
+    unsquashfs_manifest "$le" "$tmp/le-$comp.ref" extract
+    list "$be" "$tmp/be-$comp.json"
+    check "big-endian SquashFS 4 $comp: the files and contents unsquashfs reads from the little-endian original" \
+      python3 "$lib/compare_listing.py" "$tmp/le-$comp.ref" "$tmp/be-$comp.json" --layer-format squashfs3 --hash
+    check "big-endian SquashFS 4 $comp: named, no diagnostics" \
+      jqtest -s --arg c "$comp" '(.[-1].summary.layers[] | select(.format == "squashfs3") | .info
+              | startswith("SquashFS 4.0 " + $c + ", big-endian")) and .[-1].summary.diagnostics == []' \
+      "$tmp/be-$comp.json"
+    # One data block damaged: a diagnostic, the other files still listed.
+    cp "$be" "$tmp/bad-be-$comp.sqfs"
+    python3 -c "import sys; f=open(sys.argv[1],'r+b'); f.seek(200); b=f.read(64); f.seek(200); f.write(bytes(x ^ 0xa5 for x in b))" "$tmp/bad-be-$comp.sqfs"
+    list "$tmp/bad-be-$comp.sqfs" "$tmp/bad-be-$comp.json"
+    check "big-endian SquashFS 4 $comp with a damaged data block: still every entry listed" \
+      python3 "$lib/compare_listing.py" "$tmp/le-$comp.ref" "$tmp/bad-be-$comp.json" --layer-format squashfs3 \
+      --fields path,type,mode,uid,gid,size,link
+    check "big-endian SquashFS 4 $comp with a damaged data block: E_DECOMPRESS names the file" \
+      jqtest -s 'any(.[-1].summary.diagnostics[]; .code == "E_DECOMPRESS" and (.message | test("^content of /")))' \
+      "$tmp/bad-be-$comp.json"
+  done
+else
+  echo "FAIL: $IOTCOP_FIXTURES/formats/rootfs-xz.squashfs or mksquashfs missing"; fail=1
 fi
 
 # AVM's fake SquashFS: the bytes behind the 256-byte header are the image.

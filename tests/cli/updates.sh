@@ -4,13 +4,17 @@
 # signed one (formats/image-signed.fit) must give integrity.signed-image and
 # leave 5.7-1 unverified; the sample (a legacy uImage) must show its update
 # check in /etc/init.d/S90update without signature verification, the kernel
-# build date, and only info findings from the evidence family.
+# build date, and only info findings from the evidence family; the clean
+# fixture's signed FIT (clean/firmware.fit) must show its update script
+# verifying the image with `openssl dgst -verify` against the public key in
+# the image, no update finding above info, and integrity.signed-image.
 set -euo pipefail
 [ -n "${IOTCOP_BIN:-}" ] && [ -n "${IOTCOP_FIXTURES:-}" ] || exit 77
 FIT="$IOTCOP_FIXTURES/formats/image.fit"
 SFIT="$IOTCOP_FIXTURES/formats/image-signed.fit"
 SAMPLE="$IOTCOP_FIXTURES/sample/firmware.uimage"
-[ -f "$FIT" ] && [ -f "$SFIT" ] && [ -f "$SAMPLE" ] || { echo "fixtures not built"; exit 77; }
+CLEAN="$IOTCOP_FIXTURES/clean/firmware.fit"
+[ -f "$FIT" ] && [ -f "$SFIT" ] && [ -f "$SAMPLE" ] && [ -f "$CLEAN" ] || { echo "fixtures not built"; exit 77; }
 T="${IOTCOP_TMP:-/tmp}/cli-updates.$$"
 rm -rf "$T"; mkdir -p "$T"
 trap 'rm -rf "$T"' EXIT
@@ -19,10 +23,11 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 "$IOTCOP_BIN" firmware --format json -o "$T/fit.json" "$FIT" || fail "firmware image.fit exited $?"
 "$IOTCOP_BIN" firmware --format json -o "$T/sfit.json" "$SFIT" || fail "firmware image-signed.fit exited $?"
 "$IOTCOP_BIN" firmware --format json -o "$T/sample.json" "$SAMPLE" || fail "firmware sample exited $?"
+"$IOTCOP_BIN" firmware --format json -o "$T/clean.json" "$CLEAN" || fail "firmware clean/firmware.fit exited $?"
 
-python3 - "$T/fit.json" "$T/sfit.json" "$T/sample.json" <<'PY' || fail "reports"
+python3 - "$T/fit.json" "$T/sfit.json" "$T/sample.json" "$T/clean.json" <<'PY' || fail "reports"
 import json, sys
-fit, sfit, sample = (json.load(open(p)) for p in sys.argv[1:4])
+fit, sfit, sample, clean = (json.load(open(p)) for p in sys.argv[1:5])
 errors = []
 def find(r, rule, path=None, contains=None):
     return [f for f in r["findings"] if f["rule"] == rule
@@ -63,6 +68,19 @@ if not find(sample, "telemetry.logging", "/etc/inittab", "syslogd"):
     errors.append("sample: syslogd not listed as logging")
 if not find(sample, "data.endpoint", "/etc/init.d/S90update", "update.example.com"):
     errors.append("sample: update endpoint not listed")
+m = find(clean, "update.mechanism", "/etc/init.d/S90update",
+         "signature check: 'openssl dgst -sha256 -verify /etc/update/firmware-signing.pub")
+if len(m) != 1 or "flashes with 'dd if=/tmp/fw.bin of=/dev/mtdblock1" not in m[0]["evidence"]:
+    errors.append(f"clean update.mechanism: {m}")
+up = [f for f in clean["findings"] if f["rule"].startswith(("update.", "integrity.", "build."))
+      and f["severity"] != "info"]
+if up:
+    errors.append(f"clean: {[(f['rule'], f['severity']) for f in up]}")
+if len(find(clean, "integrity.signed-image", contains="signed (configurations)")) != 1:
+    errors.append("clean: the signed FIT is not reported as signed")
+for pid in ("5.3-9", "5.3-10", "5.7-1"):
+    if prov(clean, pid) == "fail":
+        errors.append(f"clean: {pid} fails")
 for e in errors:
     print("  " + e)
 sys.exit(1 if errors else 0)

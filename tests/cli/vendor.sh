@@ -56,7 +56,8 @@ s = json.load(open(summary))
 ids = subprocess.run(["jq", "-r", f"[.layers[] | select({cond})][0].id // empty", summary],
                      capture_output=True, text=True).stdout.strip()
 layers = {l["id"]: l for l in s["layers"]}
-SLICES = {"input", "tplink", "netgearchk", "seama", "ubnt", "dlinkmh01", "uimage", "trx"}
+SLICES = {"input", "tplink", "netgearchk", "seama", "ubnt", "dlinkmh01", "uimage", "trx",
+          "linksys", "gemtek", "linksyschdr", "belkin"}
 off, lid = 0, ids
 while lid and layers[lid]["parent"] is not None:
     l = layers[lid]
@@ -193,6 +194,32 @@ eq "test.bneg: partition_1.bin" "$(printf 'foobar\n' | sha256sum | cut -d' ' -f1
 eq "test.bneg: partition_2.bin" "$(printf 'test123\n' | sha256sum | cut -d' ' -f1)" \
   "$(jq -r 'select(.path == "/partition_2.bin") | .sha256' "$tmp/bneg.jsonl")"
 
+# ---- Buffalo: fact_extractor's buffalo/buffalo.bin ------------------------------------------
+# plugins/unpacking/buffalo/test/test_plugin_buffalo_bgn.py: buffalo-enc -d
+# finds the "start" header (at 20, after a 20-byte "bgn" prefix) and gives
+# one file, "foobar 123 test\n", with "test-product" in its output.
+img="$samples/buffalo/buffalo.bin"
+list "$img" "$tmp/buffalo"
+j="$tmp/buffalo.json"
+eq "buffalo.bin: buffalo-enc header at 20 up to the end (60 bytes)" "buffalo 20 60" \
+  "$(field "$j" '.id=="0.1"' format) $(field "$j" '.id=="0.1"' offset) $(field "$j" '.id=="0.1"' size)"
+check "buffalo.bin: decrypted with the published key, product test-product" \
+  jqe '.layers[1].info | test("decrypted with the published key .*product .test-product.")' "$j"
+"$IOTCOP_BIN" unpack -C "$tmp/buffalo-x" "$img" >/dev/null
+eq "buffalo.bin: the plain data is foobar 123 test" "$(printf 'foobar 123 test\n' | sha256sum | cut -d' ' -f1)" \
+  "$(sha256sum <"$tmp/buffalo-x/0.1.bin" | cut -d' ' -f1)"
+
+# ---- Senao: fact_extractor's senao/testfw_1.enc ---------------------------------------------
+# plugins/unpacking/senao/test/test_plugin_senao.py (the senao-v2b variant):
+# one file of 44 bytes starting "foobar" once decoded.
+img="$samples/senao/testfw_1.enc"
+list "$img" "$tmp/senao"
+eq "testfw_1.enc: Senao v2 over the file" "senao 0 172" \
+  "$(field "$tmp/senao.json" '.id=="0.1"' format) $(field "$tmp/senao.json" '.id=="0.1"' offset) $(field "$tmp/senao.json" '.id=="0.1"' size)"
+"$IOTCOP_BIN" unpack -C "$tmp/senao-x" "$img" >/dev/null
+eq "testfw_1.enc: 44 bytes decoded, starting foobar" "44 foobar" \
+  "$(wc -c <"$tmp/senao-x/0.1.bin") $(head -c 6 "$tmp/senao-x/0.1.bin")"
+
 # ---- generated fixtures -------------------------------------------------------------------
 fx="${IOTCOP_FIXTURES:-}/vendor"
 if [ -z "${IOTCOP_FIXTURES:-}" ] || [ ! -f "$fx/layers.json" ]; then
@@ -205,8 +232,14 @@ else
     size=$(jq -r --arg i "$image" '.files[$i].size' "$L")
     list "$fx/$image" "$tmp/$image"
     j="$tmp/$image.json"
-    eq "$image: $fmt at 0 over the file" "$fmt 0 $size" \
-      "$(field "$j" '.id=="0.1"' format) $(field "$j" '.id=="0.1"' offset) $(field "$j" '.id=="0.1"' size)"
+    if [ "$fmt" = linksystrailer ]; then # a trailer after the image it covers
+      read -r toff tsize < <(jq -r --arg i "$image" '.files[$i].layers[] | select(.format == "linksystrailer") | "\(.offset) \(.size)"' "$L")
+      eq "$image: $fmt at $toff, $tsize bytes" "$fmt $toff $tsize" \
+        "$fmt $(abs_offset "$j" '.format=="linksystrailer"') $(field "$j" '.format=="linksystrailer"' size)"
+    else
+      eq "$image: $fmt at 0 over the file" "$fmt 0 $size" \
+        "$(field "$j" '.id=="0.1"' format) $(field "$j" '.id=="0.1"' offset) $(field "$j" '.id=="0.1"' size)"
+    fi
     check "$image: no checksum diagnostic" jqe 'all(.diagnostics[]; .code != "E_CHECKSUM")' "$j"
     n=$(jq -r --arg i "$image" '.files[$i].layers | length' "$L")
     for k in $(seq 0 $((n - 1))); do
@@ -229,6 +262,9 @@ else
         aes-*)
           eq "$image: $name reported encrypted at $off" "$off" "$(encrypted_at "$j")"
           check "$image: ciphertext is no unidentified region" jqe '.regions | length == 0' "$j" ;;
+        trx|uimage)
+          eq "$image: $name ($lfmt) at $off, $lsize bytes" "$off $lsize" \
+            "$(abs_offset "$j" ".format==\"$lfmt\"") $(field "$j" ".format==\"$lfmt\"" size)" ;;
         mh01)
           eq "$image: inner MH01 at $off" "dlinkmh01 $off $lsize" \
             "$(field "$j" '.name=="image"' format) $(abs_offset "$j" '.name=="image"') $(field "$j" '.name=="image"' size)" ;;
@@ -239,17 +275,46 @@ else
         python3 "$lib/compare_listing.py" "$fx/rootfs.squashfs.manifest.jsonl" "$tmp/$image.jsonl" --layer-format squashfs --hash
     fi
   done
+  # buffalo-enc and Senao: the rootfs decrypted or decoded is derived content.
+  for image in buffalo.bin buffalo-long.bin senao.bin; do
+    jqe --arg i "$image" '.files[$i]' "$L" || continue
+    check "$image: decoded, the SquashFS files = manifest" \
+      python3 "$lib/compare_listing.py" "$fx/rootfs.squashfs.manifest.jsonl" "$tmp/$image.jsonl" --layer-format squashfs --hash
+    case $image in
+      buffalo*.bin)
+        state=short; [ "$image" = buffalo.bin ] || state=long
+        check "$image: info names the state and product" \
+          jqe --arg s "$state" '.layers[1].info | test("published key \\(" + $s + " state\\): product .WZR-HP-G300NH.")' "$tmp/$image.json" ;;
+      senao.bin)
+        check "$image: info names the version, the CAPWAP model and the key" \
+          jqe '.layers[1].info | test("version .1.2.34., type 0 \\(combo\\), model ENS620EXT, XOR key 0x12345678")' "$tmp/$image.json" ;;
+    esac
+  done
+  if jqe '.files["buffalo.bin"]' "$L"; then
+    cp "$fx/buffalo.bin" "$tmp/bad-buffalo.bin"
+    flip "$tmp/bad-buffalo.bin" 5000
+    list "$tmp/bad-buffalo.bin" "$tmp/bad-buffalo"
+    check "buffalo.bin with a changed ciphertext byte: reported encrypted (key unknown), nothing carved" \
+      jqe 'any(.diagnostics[]; .layer == "0.1" and .code == "E_ENCRYPTED" and (.message | test("buffalo-enc")))
+           and ([.layers[] | select(.format == "squashfs")] | length == 0)' "$tmp/bad-buffalo.json"
+  fi
+
   eq "seama-sealed.bin: the sealed entity at 48" "seama 48" \
     "$(field "$tmp/seama-sealed.bin.json" '.name=="sealed"' format) $(abs_offset "$tmp/seama-sealed.bin.json" '.name=="sealed"')"
 
   # Damaged copies: one changed byte where only the checksum covers it.
-  #   image          byte changed                              layer with the diagnostic
-  while read -r image where what; do
+  #   image          byte changed        what          format of the layer with the diagnostic
+  #                                                    (none: the container at 0.1)
+  rootfs_at() { jq --arg i "$1" '.files[$i].layers[] | select(.format == "squashfs") | .offset' "$L"; }
+  while read -r image where what diagfmt; do
+    [ -n "$image" ] || continue
     cp "$fx/$image" "$tmp/bad-$image"
     flip "$tmp/bad-$image" "$where"
     list "$tmp/bad-$image" "$tmp/bad-$image"
     j="$tmp/bad-$image.json"
-    check "$image with a changed byte ($what): E_CHECKSUM" has_diag "$j" 0.1 E_CHECKSUM
+    lid=0.1
+    [ -z "${diagfmt:-}" ] || lid=$(field "$j" ".format==\"$diagfmt\"" id)
+    check "$image with a changed byte ($what): E_CHECKSUM on ${diagfmt:-0.1}" has_diag "$j" "$lid" E_CHECKSUM
     if [ "$image" != shrs.bin ]; then
       check "$image with a changed byte: SquashFS still unwrapped" \
         python3 "$lib/compare_listing.py" "$fx/rootfs.squashfs.manifest.jsonl" "$tmp/bad-$image.jsonl" --layer-format squashfs --hash
@@ -257,12 +322,17 @@ else
   done <<EOF
 tplink-v1.bin $(($(jq '.files["tplink-v1.bin"].layers[2].offset' "$L") - 1)) padding-before-rootfs
 tplink-v2.bin $((0x1c)) version-string
+$(jq -e '.files["senao.bin"]' "$L" >/dev/null && echo "senao.bin 20 version-string-(header-sum)")
 netgear.chk 9 region-and-version
 seama.bin $(($(jq '.files["seama.bin"].layers[2].offset' "$L") - 1)) padding-before-rootfs
 ubnt.bin $((268 + 30)) kernel-part-pad
 ubnt.bin 100 version-string
 shrs.bin $((0x6dc + 100)) ciphertext
 xiaomi.hdr1 $((48 + 4)) kernel-blob-flash-offset
+$(jq -e '.files["linksys.bin"]' "$L" >/dev/null || exit 0
+  for f in linksys.bin:trx gemtek.bin chdr.bin belkin.bin linksys-trailer.bin:linksystrailer gemtek-trailer.bin:linksystrailer; do
+    echo "${f%%:*} $(($(rootfs_at "${f%%:*}") - 1)) padding-before-rootfs $([ "${f#*:}" = "$f" ] || echo "${f#*:}")"
+  done)
 EOF
 
   # Cut images: the container is still recognised, with E_TRUNCATED.
@@ -275,7 +345,7 @@ EOF
       "$(field "$j" '.id=="0.1"' format) $(field "$j" '.id=="0.1"' size)"
     check "$image cut to $keep bytes: E_TRUNCATED" \
       jqe 'any(.diagnostics[]; (.layer | startswith("0.1")) and .code == "E_TRUNCATED")' "$j"
-  done <<'EOF'
+  done <<EOF
 tplink-v1.bin 3000000
 tplink-v1.bin 300
 netgear.chk 5000000
@@ -289,7 +359,25 @@ shrs.bin 2000000
 encimg.bin 1000
 mh01.bin 100000
 xiaomi.hdr1 6000000
+$(jq -e '.files["linksys.bin"]' "$L" >/dev/null && printf '%s\n' "linksys.bin 3000000" "gemtek.bin 3000000" "gemtek.bin 20" "chdr.bin 3000000" "chdr.bin 10" "belkin.bin 3000000")
+$(jq -e '.files["buffalo.bin"]' "$L" >/dev/null && printf '%s\n' "buffalo.bin 1000000" "buffalo.bin 30" "senao.bin 1000000" "senao.bin 140")
 EOF
+
+  # A trailer cut short is still recognised, with E_TRUNCATED; the image it covers is still read.
+  if jqe '.files["linksys-trailer.bin"]' "$L"; then
+    image=linksys-trailer.bin
+    keep=$(($(stat -c %s "$fx/$image") - 100))
+    head -c "$keep" "$fx/$image" >"$tmp/cut-$image"
+    list "$tmp/cut-$image" "$tmp/cut-$image"
+    j="$tmp/cut-$image.json"
+    toff=$(jq '.files["linksys-trailer.bin"].layers[] | select(.format == "linksystrailer") | .offset' "$L")
+    eq "$image cut by 100 bytes: trailer over what is left" "$toff $((keep - toff))" \
+      "$(abs_offset "$j" '.format=="linksystrailer"') $(field "$j" '.format=="linksystrailer"' size)"
+    check "$image cut by 100 bytes: E_TRUNCATED" \
+      jqe 'any(.diagnostics[]; .code == "E_TRUNCATED")' "$j"
+    check "$image cut by 100 bytes: SquashFS still read" \
+      python3 "$lib/compare_listing.py" "$fx/rootfs.squashfs.manifest.jsonl" "$tmp/cut-$image.jsonl" --layer-format squashfs --hash
+  fi
 fi
 
 # ---- hostile headers: lengths far past the end, nothing crashes ------------------------------
@@ -306,8 +394,15 @@ seama = struct.pack(">IHHI", 0x5EA3A417, 0, 0, 0) + struct.pack(">IHHI", 0x5EA3A
 open(f"{d}/huge.seama", "wb").write(seama + b"\0" * 100)
 ubnt = b"UBNT" + b"hostile.v1".ljust(256, b"\0") + b"\0" * 8 + b"PART" + b"kernel".ljust(28, b"\0") + struct.pack(">6I", 0, 0, 0, 0, 0xFFFFFFF0, 0)
 open(f"{d}/huge.ubnt", "wb").write(ubnt + b"\x5a" * 100)
+gemtek = b"GMTK1007" + struct.pack("<IIII", 1, 0xFFFFFFF0, 0, 0) + b"2\0\0\0EN\0\0"
+open(f"{d}/huge.gemtek", "wb").write(gemtek + b"\x5a" * 100)
+chdr = b"CHDR" + struct.pack("<III", 0xFFFFFFF0, 0, 1)
+open(f"{d}/huge.chdr", "wb").write(chdr + b"\x5a" * 100)
+belkin = b"RT18\x01\x18\x07\x0f\x01\x09\x09\x09" + struct.pack(">II", 0, 0xFFFFFF00) * 2 + b"\x5c\x78\0\0"
+open(f"{d}/huge.belkin", "wb").write(belkin + b"\x5a" * 100)
 EOF
-for f in huge.tpl:tplink huge.chk:netgearchk huge.seama:seama huge.ubnt:ubnt; do
+for f in huge.tpl:tplink huge.chk:netgearchk huge.seama:seama huge.ubnt:ubnt huge.gemtek:gemtek huge.chdr:linksyschdr \
+  huge.belkin:belkin; do
   list "$tmp/${f%:*}" "$tmp/${f%:*}"
   j="$tmp/${f%:*}.json"
   eq "${f%:*}: ${f#*:} over the file" "${f#*:} $(stat -c %s "$tmp/${f%:*}")" \

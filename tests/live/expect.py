@@ -6,7 +6,7 @@ Usage: expect.py REPORT.json [--findings RULE@PORT,...] [--guideline CoP-N=STATU
 
 --findings lists every finding above "info" the report must hold, and no
 other (an empty value means none at all): a missing one is a miss, an extra
-one a false positive. --service checks the services list; --evidence that
+one a false positive. --service checks the services list (PORT/udp=NAME for UDP); --evidence that
 some finding's evidence contains TEXT. Exits 1 with the differences.
 """
 import argparse
@@ -39,7 +39,7 @@ def main():
         errors.append(f"target address {r['target'].get('address')!r} != {a.address}")
     for f in r["findings"]:
         loc = f["location"]
-        if set(loc) < {"host", "port", "protocol", "service"} or loc["protocol"] != "tcp":
+        if set(loc) < {"host", "port", "protocol", "service"} or loc["protocol"] not in ("tcp", "udp"):
             errors.append(f"bad location {loc}")
     if a.findings is not None:
         want = {x for x in a.findings.split(",") if x}
@@ -63,7 +63,9 @@ def main():
             errors.append(f"provision {pid} is {got}, expected {status}")
     for item in a.service:
         port, name = item.split("=")
-        names = [s["service"] for s in r["services"] if str(s["port"]) == port]
+        port, _, proto = port.partition("/")  # "161/udp"; tcp when not named
+        names = [s["service"] for s in r["services"]
+                 if str(s["port"]) == port and s["protocol"] == (proto or "tcp")]
         if names != [name]:
             errors.append(f"service on port {port}: {names}, expected {name}")
     for text in a.evidence:

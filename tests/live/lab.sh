@@ -120,3 +120,50 @@ lab_wait_port() {
 lab_iotcop() {
   ip netns exec "$LAB_CLIENT" "$IOTCOP_BIN" "$@"
 }
+
+# lab_ca DIR: a test CA (RSA 2048, SHA-256) in DIR/ca.crt and DIR/ca.key,
+# with an `openssl ca` configuration (DIR/ca.cnf) for certificates with
+# chosen dates.
+lab_ca() {
+  local dir="$1"
+  mkdir -p "$dir/issued"
+  openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 -subj "/CN=iotcop lab CA" \
+    -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+  : >"$dir/index.txt"
+  echo 1000 >"$dir/serial"
+  cat >"$dir/ca.cnf" <<CNF
+[ca]
+default_ca = lab
+[lab]
+database = $dir/index.txt
+new_certs_dir = $dir/issued
+serial = $dir/serial
+certificate = $dir/ca.crt
+private_key = $dir/ca.key
+policy = any
+copy_extensions = copy
+unique_subject = no
+[any]
+commonName = supplied
+CNF
+}
+
+# lab_cert CADIR NAME BITS DIGEST START END: NAME.crt/NAME.key in CADIR, an RSA
+# key of BITS bits for CN=NAME (and DNS:NAME), signed by the lab CA with
+# DIGEST, valid from START to END (YYYYMMDDHHMMSSZ).
+lab_cert() {
+  local dir="$1" name="$2"
+  openssl req -new -newkey "rsa:$3" -nodes -subj "/CN=$name" -addext "subjectAltName=DNS:$name" \
+    -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>/dev/null
+  openssl ca -batch -config "$dir/ca.cnf" -md "$4" -startdate "$5" -enddate "$6" -notext \
+    -in "$dir/$name.csr" -out "$dir/$name.crt" 2>/dev/null
+}
+
+# lab_iotcop_hosts HOSTS-FILE ARGS...: runs iotcop in the client namespace
+# with HOSTS-FILE in place of /etc/hosts (in a private mount namespace), so
+# the lab's names resolve there and nowhere else.
+lab_iotcop_hosts() {
+  local hosts="$1"; shift
+  ip netns exec "$LAB_CLIENT" unshare -m --propagation private sh -c '
+    mount --bind "$0" /etc/hosts && exec "$@"' "$hosts" "$IOTCOP_BIN" "$@"
+}

@@ -67,7 +67,8 @@ static const struct known known[] = {
     {"mips-be32-execstack-rpath.so", "no", "yes", "no", "dso", "yes", "no", "yes", "yes", 1, 4},
     {"mips-be32-now-runpath.so", "no", "yes", "yes", "dso", "no", "yes", "yes", "yes", 1, 4},
     {"mipsel-libnfnetlink.so", "no", "yes", "yes", "dso", "no", "no", "no", "yes", 2, 6},
-    {"ppc64-be64-execstack-rpath.so", "partial", "yes", "no", "dso", "yes", "no", "yes", "yes", 1, 4},
+    {"ppc64-be64-execstack-rpath.so", "partial", "yes", "no", "dso", "yes", "no", "yes", "yes", 1,
+     4},
     {"ppc64-be64-now-runpath.so", "full", "yes", "yes", "dso", "no", "yes", "yes", "yes", 1, 4},
     {"ppc64-be64-stripped.so", "no", "yes", "yes", "dso", "no", "no", "no", "yes", 1, 4},
     {"x86_64-true", "partial", "yes", "yes", "yes", "no", "no", "no", "yes", 2, 4},
@@ -192,7 +193,7 @@ static void section_headers_removed(void **state)
     ic_elf_checksec(&elf, &cs);
     assert_string_equal(cs.canary, "no"); /* as checksec: no symbol table */
     assert_string_equal(cs.fortify_source, "no");
-    assert_true(ic_elf_has_canary(&elf));  /* __stack_chk_fail in DT_SYMTAB */
+    assert_true(ic_elf_has_canary(&elf)); /* __stack_chk_fail in DT_SYMTAB */
     assert_int_equal(ic_elf_fortified(&elf), 1);
     assert_int_equal(ic_elf_fortifiable(&elf), 4);
     assert_int_equal(elf.damaged, 0);
@@ -224,7 +225,10 @@ static void rejects_non_elf(void **state)
     struct ic_elf elf;
     assert_int_equal(ic_elf_parse((const uint8_t *)"#!/bin/sh\n", 10, &elf), IC_E_BAD_MAGIC);
     ic_elf_release(&elf);
-    assert_int_equal(ic_elf_parse((const uint8_t *)"\x7f" "EL", 3, &elf), IC_E_TRUNCATED);
+    assert_int_equal(ic_elf_parse((const uint8_t *)"\x7f"
+                                                   "EL",
+                                  3, &elf),
+                     IC_E_TRUNCATED);
     ic_elf_release(&elf);
     uint8_t hdr[64] = {0x7f, 'E', 'L', 'F', 3, 1, 1};
     assert_int_equal(ic_elf_parse(hdr, sizeof(hdr), &elf), IC_E_UNSUPPORTED);
@@ -334,8 +338,11 @@ static void run(struct tree *t, const struct ic_check *check)
     t->layers[0] = (struct ic_layer){.id = "0.1", .parent = -1, .format = "squashfs", .fs = t->fs};
     size_t n = 1;
     if (t->raw)
-        t->layers[n++] = (struct ic_layer){.id = "0.2", .parent = -1, .format = "lzma",
-                                           .content = t->raw, .size = ic_blob_size(t->raw)};
+        t->layers[n++] = (struct ic_layer){.id = "0.2",
+                                           .parent = -1,
+                                           .format = "lzma",
+                                           .content = t->raw,
+                                           .size = ic_blob_size(t->raw)};
     t->unpack = (struct ic_unpack){.layers = t->layers, .layer_count = n};
     assert_int_equal(ic_report_new(&t->report), IC_OK);
     assert_int_equal(ic_report_set_unpack(t->report, &t->unpack), IC_OK);
@@ -344,9 +351,9 @@ static void run(struct tree *t, const struct ic_check *check)
     struct ic_check_options options = {0};
     struct ic_check_ctx ctx = {&t->unpack, t->report, &limits, &options, NULL};
     assert_int_equal(check->run(&ctx), IC_OK);
-    assert_int_equal(ic_report_note_coverage(t->report, check->name, check->coverage,
-                                             check->coverage_count),
-                     IC_OK);
+    assert_int_equal(
+        ic_report_note_coverage(t->report, check->name, check->coverage, check->coverage_count),
+        IC_OK);
     assert_int_equal(ic_report_finish(t->report), IC_OK);
 }
 
@@ -410,12 +417,17 @@ static void hardening_findings(void **state)
     put(&t, "/bin/script", "#!/bin/sh\necho hi\n", 18);
     run(&t, &ic_check_hardening);
     dump(&t);
-    /* per file: the executable stack and the RPATH into /tmp */
-    const struct ic_finding *f = find(&t, "elf.exec-stack", "/usr/lib/libexec.so");
+    /* one finding per file system for the executable stack (RWE, MIPS);
+     * per file: the RPATH into /tmp */
+    const struct ic_finding *f = find(&t, "elf.exec-stack", NULL);
     assert_non_null(f);
     assert_int_equal(f->severity, IC_SEVERITY_MEDIUM);
-    assert_non_null(strstr(f->evidence, "RWX"));
-    assert_non_null(strstr(f->evidence, "MIPS ELF32 BE"));
+    assert_null(f->location.path);
+    assert_non_null(strstr(f->evidence, "1 of 6 programs and libraries"));
+    assert_non_null(strstr(f->evidence, "PT_GNU_STACK with X in 1, no PT_GNU_STACK in 0"));
+    assert_non_null(strstr(f->evidence, "1 shared library, which makes"));
+    assert_non_null(strstr(f->evidence, "on MIPS"));
+    assert_non_null(strstr(f->evidence, ": /usr/lib/libexec.so"));
     f = find(&t, "elf.rpath", "/usr/lib/libexec.so");
     assert_non_null(f);
     assert_int_equal(f->severity, IC_SEVERITY_MEDIUM);
@@ -445,6 +457,68 @@ static void hardening_findings(void **state)
     assert_non_null(strstr(f->evidence, "NX 5/6"));
     /* 5.6-9 fails (low findings), CoP-6 fails */
     const struct ic_provision *p = ic_provision_find("5.6-9");
+    assert_int_equal(t.report->provisions[p->index].status, IC_STATUS_FAIL);
+    tree_free(&t);
+}
+
+/* A copy of corpus file NAME (ELF32 LE) whose PT_GNU_STACK header is
+ * turned into PT_NULL: a file that does not say what stack it needs. */
+static uint8_t *without_gnu_stack(const char *name, size_t *size)
+{
+    uint8_t *d = need_corpus(name, size);
+    assert_true(*size > 52 && d[4] == 1 && d[5] == 1);
+    uint32_t phoff = (uint32_t)d[0x1c] | (uint32_t)d[0x1d] << 8 | (uint32_t)d[0x1e] << 16 |
+                     (uint32_t)d[0x1f] << 24;
+    unsigned entsize = d[0x2a] | d[0x2b] << 8, count = d[0x2c] | d[0x2d] << 8;
+    int patched = 0;
+    for (unsigned i = 0; i < count; i++) {
+        uint8_t *ph = d + phoff + (size_t)i * entsize;
+        assert_true((size_t)(ph - d) + 4 <= *size);
+        if (memcmp(ph, "\x51\xe5\x74\x64", 4) == 0) {
+            memset(ph, 0, 4);
+            patched = 1;
+        }
+    }
+    assert_true(patched);
+    return d;
+}
+
+/* Executable stacks are counted, not reported file by file: a toolchain that
+ * asks for one (Debian's MIPS toolchain) marks nearly every file, and one
+ * finding with the count, the causes and the first files says as much. */
+static void exec_stacks_are_one_finding_per_file_system(void **state)
+{
+    (void)state;
+    struct tree t;
+    tree_init(&t);
+    char path[64];
+    for (int i = 0; i < 30; i++) {
+        snprintf(path, sizeof(path), "/usr/lib/libx%02d.so", i);
+        put_corpus(&t, path, "mips-be32-execstack-rpath.so");
+    }
+    put_corpus(&t, "/usr/lib/libppc.so", "ppc64-be64-execstack-rpath.so");
+    size_t size = 0;
+    uint8_t *bare = without_gnu_stack("armhf-libnss_files.so.2", &size);
+    put(&t, "/lib/libnostack.so", bare, size);
+    free(bare);
+    put_corpus(&t, "/usr/lib/libmnl.so", "arm64-libmnl.so");
+    run(&t, &ic_check_hardening);
+    dump(&t);
+    assert_int_equal(count(&t, "elf.exec-stack", NULL, NULL), 1);
+    const struct ic_finding *f = find(&t, "elf.exec-stack", NULL);
+    assert_non_null(f);
+    assert_int_equal(f->severity, IC_SEVERITY_MEDIUM);
+    assert_null(f->location.path);
+    assert_non_null(strstr(f->evidence, "32 of 33 programs and libraries"));
+    assert_non_null(strstr(f->evidence, "PT_GNU_STACK with X in 31, no PT_GNU_STACK in 1"));
+    assert_non_null(strstr(f->evidence, "/lib/libnostack.so"));
+    assert_non_null(strstr(f->evidence, "and 7 more"));
+    assert_null(strstr(f->evidence, "/usr/lib/libmnl.so"));
+    f = find(&t, "elf.hardening-summary", NULL);
+    assert_non_null(f);
+    assert_non_null(strstr(f->evidence, "NX 1/33"));
+    /* an executable stack fails 5.6-8 */
+    const struct ic_provision *p = ic_provision_find("5.6-8");
     assert_int_equal(t.report->provisions[p->index].status, IC_STATUS_FAIL);
     tree_free(&t);
 }
@@ -528,10 +602,13 @@ static void kernel_configuration(void **state)
     free(gz);
     run(&t, &ic_check_hardening);
     dump(&t);
-    assert_int_equal(count(&t, "kernel.devmem", "/boot/config-6.1.0-armmp", "CONFIG_STRICT_DEVMEM=n"), 1);
+    assert_int_equal(
+        count(&t, "kernel.devmem", "/boot/config-6.1.0-armmp", "CONFIG_STRICT_DEVMEM=n"), 1);
     assert_int_equal(count(&t, "kernel.hardening", "/boot/config-6.1.0-armmp",
-                           "CONFIG_STRICT_KERNEL_RWX is not set"), 1);
-    assert_int_equal(count(&t, "kernel.hardening", "/boot/config-6.1.0-armmp", "STACKPROTECTOR"), 0);
+                           "CONFIG_STRICT_KERNEL_RWX is not set"),
+                     1);
+    assert_int_equal(count(&t, "kernel.hardening", "/boot/config-6.1.0-armmp", "STACKPROTECTOR"),
+                     0);
     assert_int_equal(count(&t, NULL, "/boot/config-6.1.0-good", NULL), 0);
     assert_int_equal(count(&t, "kernel.devmem", "", "CONFIG_DEVKMEM=y"), 1);
     assert_int_equal(count(&t, "kernel.devmem", "", "offset 4096"), 1);
@@ -688,6 +765,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(rejects_non_elf),
         cmocka_unit_test(damaged_input_is_harmless),
         cmocka_unit_test(hardening_findings),
+        cmocka_unit_test(exec_stacks_are_one_finding_per_file_system),
         cmocka_unit_test(hardened_tree_has_no_finding_above_info),
         cmocka_unit_test(rpath_into_writable_image_dir),
         cmocka_unit_test(kernel_configuration),

@@ -329,7 +329,10 @@ static void test_finding_fails_provision_guideline_psti_cra(void **state)
     ic_report_free(r);
 }
 
-static void test_suppressed_and_info_findings_do_not_fail(void **state)
+/* A suppressed finding keeps failing what it bears on (the verdict stays
+ * honest) but marks the fail suppressed_only, which the gates ignore; an
+ * info finding fails nothing. */
+static void test_suppressed_findings_fail_only_for_verdicts(void **state)
 {
     (void)state;
     struct ic_report *r = firmware_report();
@@ -343,8 +346,11 @@ static void test_suppressed_and_info_findings_do_not_fail(void **state)
     f.severity = IC_SEVERITY_INFO;
     assert_int_equal(ic_report_add_finding(r, &f, NULL), IC_OK);
     assert_int_equal(ic_report_finish(r), IC_OK);
-    assert_int_not_equal(provision_status(r, target), IC_STATUS_FAIL);
-    assert_int_not_equal(guideline_status(r, "CoP-1"), IC_STATUS_FAIL);
+    assert_int_equal(provision_status(r, target), IC_STATUS_FAIL);
+    assert_int_equal(guideline_status(r, "CoP-1"), IC_STATUS_FAIL);
+    assert_true(r->provisions[ic_provision_find(target)->index].suppressed_only);
+    assert_true(r->guidelines[ic_guideline_find("CoP-1")->index].suppressed_only);
+    assert_non_null(strstr(r->guidelines[ic_guideline_find("CoP-1")->index].reason, "suppressed"));
     enum ic_severity max;
     assert_int_equal(ic_report_max_severity(r, &max), 1);
     assert_int_equal(max, IC_SEVERITY_INFO); /* the suppressed one does not count */
@@ -541,7 +547,7 @@ static const char *const key_check =
     "    assert k <= set(required) | set(optional), ('extra', k - set(required) - set(optional))\n"
     "top = ['schema', 'tool', 'run', 'target', 'components', 'findings', 'guidelines',\n"
     "       'provisions', 'psti', 'cra'] + (['unpack'] if kind == 'firmware' else ['services'])\n"
-    "keys(r, top)\n"
+    "keys(r, top, ['declaration', 'contradictions', 'scorecard', 'psti_statement'])\n"
     "assert r['schema'] == 'iotcop-report/1'\n"
     "keys(r['tool'], ['name', 'version', 'rules_version'])\n"
     "keys(r['run'], ['started', 'duration_s', 'options'], ['vulndb', 'diagnostics'])\n"
@@ -568,12 +574,23 @@ static const char *const key_check =
     "statuses = {'fail', 'pass', 'unverified', 'not-tested', 'not-applicable'}\n"
     "fps = {f['fingerprint'] for f in r['findings']}\n"
     "for g in r['guidelines']:\n"
-    "    keys(g, ['id', 'title', 'status', 'findings'], ['reason'])\n"
+    "    keys(g, ['id', 'title', 'status', 'findings'], ['reason', 'suppressed_only'])\n"
     "    assert g['status'] in statuses and set(g['findings']) <= fps\n"
     "for p in r['provisions']:\n"
-    "    keys(p, ['id', 'status', 'source'], ['level', 'title', 'reason'])\n"
+    "    keys(p, ['id', 'status', 'source'], ['level', 'title', 'reason', 'suppressed_only',\n"
+    "                                         'findings', 'declared', 'contradiction'])\n"
     "    assert p['status'] in statuses and p['source'] in ('test', 'declared')\n"
     "for t in r['psti']: keys(t, ['id', 'status'], ['title', 'provisions', 'reason'])\n"
+    "if 'scorecard' in r:\n"
+    "    keys(r['scorecard'], ['en303645', 'sources', 'contradictions'])\n"
+    "    for level in ('mandatory', 'recommended'):\n"
+    "        keys(r['scorecard']['en303645'][level], ['not-tested', 'pass', 'fail', 'unverified',\n"
+    "                                                 'not-applicable', 'total'])\n"
+    "if 'psti_statement' in r:\n"
+    "    keys(r['psti_statement'], ['complete', 'gaps', 'items'])\n"
+    "    for i in r['psti_statement']['items']: keys(i, ['id', 'ref', 'text'], ['value', 'gap'])\n"
+    "for c in r.get('contradictions', []):\n"
+    "    keys(c, ['provision', 'title', 'declared', 'status', 'reason', 'findings'])\n"
     "for c in r['cra']: keys(c, ['id', 'status'], ['title', 'guidelines', 'reason'])\n"
     "m = json.load(open(sys.argv[3]))\n"
     "assert [g['id'] for g in r['guidelines']] == [g['id'] for g in m['guidelines']]\n"
@@ -695,7 +712,7 @@ int main(void)
         cmocka_unit_test(test_deterministic_order),
         cmocka_unit_test(test_nothing_run),
         cmocka_unit_test(test_finding_fails_provision_guideline_psti_cra),
-        cmocka_unit_test(test_suppressed_and_info_findings_do_not_fail),
+        cmocka_unit_test(test_suppressed_findings_fail_only_for_verdicts),
         cmocka_unit_test(test_coverage_without_findings_passes),
         cmocka_unit_test(test_coverage_that_cannot_pass),
         cmocka_unit_test(test_explicit_and_declared),

@@ -50,8 +50,8 @@ static struct ic_report *run(const struct ic_check *check, struct ic_fs *fs, str
     struct ic_check_options options = {0};
     struct ic_check_ctx ctx = {u, r, &limits, &options, NULL};
     assert_int_equal(check->run(&ctx), IC_OK);
-    assert_int_equal(ic_report_note_coverage(r, check->name, check->coverage,
-                                             check->coverage_count), IC_OK);
+    assert_int_equal(
+        ic_report_note_coverage(r, check->name, check->coverage, check->coverage_count), IC_OK);
     assert_int_equal(ic_report_finish(r), IC_OK);
     return r;
 }
@@ -117,8 +117,8 @@ static void test_opkg_http_feed(void **state)
     struct ic_unpack u;
     struct ic_layer l;
     struct ic_report *r = run(&ic_check_updates, fs, &u, &l);
-    assert_int_equal(count(r, "update.insecure-transport", "/etc/opkg.conf",
-                           "http://feeds.vendor.com/base"), 1);
+    assert_int_equal(
+        count(r, "update.insecure-transport", "/etc/opkg.conf", "http://feeds.vendor.com/base"), 1);
     assert_int_equal(r->findings[0].location.line, 2);
     assert_int_equal(count(r, "update.no-signature-check", "/usr/bin/opkg", NULL), 1);
     assert_int_equal(prov(r, "5.3-7"), IC_STATUS_FAIL);
@@ -167,27 +167,63 @@ static void test_vendor_script(void **state)
     struct ic_report *r = run(&ic_check_updates, fs, &u, &l);
     assert_int_equal(count(r, "update.mechanism", "/usr/sbin/fw_update", "mtd write"), 1);
     assert_int_equal(count(r, "update.insecure-transport", "/usr/sbin/fw_update",
-                           "http://fw.vendor.com/cam.bin"), 1);
+                           "http://fw.vendor.com/cam.bin"),
+                     1);
     assert_int_equal(count(r, "update.no-signature-check", "/usr/sbin/fw_update", NULL), 1);
     ic_report_free(r);
     r = run(&ic_check_evidence, fs, &u, &l);
-    assert_int_equal(count(r, "data.plaintext-endpoint", "/usr/sbin/fw_update",
-                           "http://fw.vendor.com/cam.bin"), 0); /* /usr/sbin is not scanned */
+    assert_int_equal(
+        count(r, "data.plaintext-endpoint", "/usr/sbin/fw_update", "http://fw.vendor.com/cam.bin"),
+        0); /* /usr/sbin is not scanned */
     assert_int_equal(count(r, "telemetry.remote-log", "/etc/syslog.conf", "logs.vendor.com"), 1);
     assert_int_equal(count(r, "deletion.no-factory-reset", NULL, NULL), 1);
     ic_report_free(r);
     ic_fs_free(fs);
 
-    /* The same script verifying a signature first. */
+    /* The same script verifying a signature first, against a key in the image. */
+    static const char verifying[] =
+        "#!/bin/sh\nwget -O /tmp/fw.bin https://fw.vendor.com/cam.bin\n"
+        "openssl dgst -sha256 -verify /etc/fw.pub -signature /tmp/fw.sig /tmp/fw.bin || exit 1\n"
+        "mtd write /tmp/fw.bin firmware\n";
     fs = ic_fs_new(1000);
-    add_file(fs, "/usr/sbin/fw_update",
-             "#!/bin/sh\nwget -O /tmp/fw.bin https://fw.vendor.com/cam.bin\n"
-             "openssl dgst -sha256 -verify /etc/fw.pub -signature /tmp/fw.sig /tmp/fw.bin || exit 1\n"
-             "mtd write /tmp/fw.bin firmware\n");
+    add_file(fs, "/usr/sbin/fw_update", verifying);
+    add_file(fs, "/etc/fw.pub", "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n");
     r = run(&ic_check_updates, fs, &u, &l);
     assert_int_equal(count(r, "update.mechanism", "/usr/sbin/fw_update", "openssl dgst"), 1);
     assert_int_equal(count(r, "update.no-signature-check", NULL, NULL), 0);
     assert_int_equal(count(r, "update.insecure-transport", NULL, NULL), 0);
+    ic_report_free(r);
+    ic_fs_free(fs);
+
+    /* The key it names is not in the image: nothing is verified. */
+    fs = ic_fs_new(1000);
+    add_file(fs, "/usr/sbin/fw_update", verifying);
+    r = run(&ic_check_updates, fs, &u, &l);
+    assert_int_equal(count(r, "update.mechanism", "/usr/sbin/fw_update", "signature check: none"),
+                     1);
+    assert_int_equal(count(r, "update.no-signature-check", "/usr/sbin/fw_update",
+                           "verifies against /etc/fw.pub, a key that is not in the image"),
+                     1);
+    ic_report_free(r);
+    ic_fs_free(fs);
+
+    /* usign -P with a key directory that is there; a key path made of
+     * variables cannot be judged and counts as a verification. */
+    fs = ic_fs_new(1000);
+    add_file(fs, "/sbin/fwup",
+             "#!/bin/sh\nwget -O /tmp/fw.bin https://fw.vendor.com/update.bin\n"
+             "usign -V -m /tmp/fw.bin -P /etc/opkg/keys || exit 1\n"
+             "mtd write /tmp/fw.bin firmware\n");
+    add_file(fs, "/etc/opkg/keys/b5043e70f9a75cde", "untrusted comment: key\nRWS...\n");
+    add_file(
+        fs, "/sbin/fwup2",
+        "#!/bin/sh\nwget -O /tmp/fw.bin https://fw.vendor.com/update.bin\n"
+        "openssl dgst -sha256 -verify \"$KEYDIR/fw.pub\" -signature /tmp/s /tmp/fw.bin || exit\n"
+        "mtd write /tmp/fw.bin firmware\n");
+    r = run(&ic_check_updates, fs, &u, &l);
+    assert_int_equal(count(r, "update.mechanism", "/sbin/fwup", "usign -V"), 1);
+    assert_int_equal(count(r, "update.mechanism", "/sbin/fwup2", "openssl dgst"), 1);
+    assert_int_equal(count(r, "update.no-signature-check", NULL, NULL), 0);
     ic_report_free(r);
     ic_fs_free(fs);
 }
@@ -196,7 +232,8 @@ static void test_none(void **state)
 {
     (void)state;
     struct ic_fs *fs = ic_fs_new(1000);
-    add_file(fs, "/etc/config/app", "server http://api.cloud.vendor.com/v1\nlocal http://192.168.1.1/\n");
+    add_file(fs, "/etc/config/app",
+             "server http://api.cloud.vendor.com/v1\nlocal http://192.168.1.1/\n");
     struct ic_unpack u;
     struct ic_layer l;
     struct ic_report *r = run(&ic_check_updates, fs, &u, &l);
@@ -225,13 +262,13 @@ static void test_scan(void **state)
     assert_string_equal(date, "2023-06-06");
     assert_non_null(strstr(banner, "5.10.0"));
     const char *d = "Linux version 6.1.0 (x) #1 SMP Debian 6.1.55-1 (2023-09-29)";
-    assert_true(ic_scan_kernel_banner((const uint8_t *)d, strlen(d), banner, sizeof(banner),
-                                      date) == 0);
+    assert_true(
+        ic_scan_kernel_banner((const uint8_t *)d, strlen(d), banner, sizeof(banner), date) == 0);
     assert_string_equal(date, "2023-09-29");
     char out[64];
     const char *ini = "[a]\npath=no\n[keyring]\n# path=x\npath=ca.pem\n";
-    assert_int_equal(ic_scan_setting((const uint8_t *)ini, strlen(ini), "keyring", "path", out,
-                                     sizeof(out)), 5);
+    assert_int_equal(
+        ic_scan_setting((const uint8_t *)ini, strlen(ini), "keyring", "path", out, sizeof(out)), 5);
     assert_string_equal(out, "ca.pem");
     assert_true(ic_scan_host_is_local("172.20.0.1"));
     assert_false(ic_scan_host_is_local("172.32.0.1"));

@@ -418,6 +418,101 @@ static void test_kev_and_findings(void **state)
     ic_vulndb_close(db);
 }
 
+/* The rule and evidence of the finding for cve in r, or NULL. */
+static const struct ic_finding *finding_of(const struct ic_report *r, const char *cve)
+{
+    for (size_t i = 0; i < r->finding_count; i++)
+        if (r->findings[i].cve && strcmp(r->findings[i].cve, cve) == 0)
+            return &r->findings[i];
+    return NULL;
+}
+
+static const struct ic_finding *add_for(struct ic_vulndb *db, struct ic_report **r,
+                                        const struct ic_component *c, const char *cve)
+{
+    ic_report_free(*r);
+    *r = NULL;
+    assert_int_equal(ic_report_new(r), IC_OK);
+    assert_int_equal(ic_vulndb_add_findings(db, *r, c, ic_location_file("0.1", "/bin/x"), NULL),
+                     IC_OK);
+    return finding_of(*r, cve);
+}
+
+/* A CVE in an applet or kernel option that is not compiled in is
+ * vuln.not-applicable (info) with the reason; one that is, or a component
+ * whose features were not read, stays vuln.known-cve. */
+static void test_not_applicable(void **state)
+{
+    (void)state;
+    NEED_DATA();
+    struct ic_vulndb *db = real_store("vulndb-not-applicable");
+    struct ic_report *r = NULL;
+    const char *busybox_cpe[] = {"cpe:2.3:a:busybox:busybox:1.14.1:-:*:*:*:*:*:*", NULL};
+    /* the applets of the real BusyBox 1.14.1 in binwalk's legacy firmware.squashfs, in part */
+    const char *applets[] = {"[", "arp", "ls", "msh", "netstat", "ping", "sh", NULL};
+    struct ic_component bb = {
+        .name = "busybox", .version = "1.14.1", .cpe = busybox_cpe, .features = applets};
+    const struct ic_finding *f = add_for(db, &r, &bb, "CVE-2016-2148");
+    assert_non_null(f);
+    assert_string_equal(f->rule, "vuln.not-applicable");
+    assert_int_equal(f->severity, IC_SEVERITY_INFO);
+    assert_string_equal(f->guideline, "CoP-3");
+    assert_true(f->has_cvss);
+    assert_non_null(strstr(f->evidence, "udhcpc"));
+    assert_non_null(strstr(f->evidence, "its 7 applets: [ arp ls msh netstat ping sh"));
+    assert_non_null(strstr(f->evidence, "<= 1.24.2"));
+    f = finding_of(r, "CVE-2022-28391"); /* netstat is there */
+    assert_non_null(f);
+    assert_string_equal(f->rule, "vuln.known-cve");
+    f = finding_of(r, "CVE-2022-48174"); /* sh may be ash: kept */
+    assert_non_null(f);
+    assert_string_equal(f->rule, "vuln.known-cve");
+    assert_int_equal(ic_report_finish(r), IC_OK);
+    /* features not read: nothing is not applicable */
+    struct ic_component unread = {.name = "busybox", .version = "1.14.1", .cpe = busybox_cpe};
+    f = add_for(db, &r, &unread, "CVE-2016-2148");
+    assert_non_null(f);
+    assert_string_equal(f->rule, "vuln.known-cve");
+
+    const char *kernel_cpe[] = {"cpe:2.3:o:linux:linux_kernel:4.14.230:-:*:*:*:*:*:*", NULL};
+    const char *options[] = {"CONFIG_NETFILTER=y", "CONFIG_NETFILTER_XTABLES=m",
+                             "CONFIG_NF_TABLES_INET=y", NULL};
+    struct ic_component k = {
+        .name = "linux", .version = "4.14.230", .cpe = kernel_cpe, .features = options};
+    f = add_for(db, &r, &k, "CVE-2024-1086");
+    assert_non_null(f);
+    assert_string_equal(f->rule, "vuln.not-applicable");
+    assert_non_null(strstr(f->evidence, "CONFIG_NF_TABLES is not set"));
+    f = finding_of(r, "CVE-2021-22555"); /* =m is compiled in */
+    assert_non_null(f);
+    assert_string_equal(f->rule, "vuln.known-cve");
+
+    /* a record not in data/cve-features.json that names "the X applet" */
+    static const char ftpd[] =
+        "{\"resultsPerPage\":1,\"startIndex\":0,\"totalResults\":1,\"format\":\"NVD_CVE\","
+        "\"version\":\"2.0\",\"timestamp\":\"2026-01-01T00:00:00.000\",\"vulnerabilities\":[{"
+        "\"cve\":{\"id\":\"CVE-2099-0002\",\"published\":\"2020-01-01T00:00:00.000\","
+        "\"lastModified\":\"2021-01-01T00:00:00.000\",\"vulnStatus\":\"Analyzed\","
+        "\"descriptions\":[{\"lang\":\"en\",\"value\":\"A flaw in the ftpd applet of BusyBox "
+        "lets remote users read files.\"}],\"configurations\":[{\"nodes\":[{\"operator\":"
+        "\"OR\",\"negate\":false,\"cpeMatch\":[{\"vulnerable\":true,\"criteria\":"
+        "\"cpe:2.3:a:busybox:busybox:*:*:*:*:*:*:*:*\",\"versionEndIncluding\":\"1.20\","
+        "\"matchCriteriaId\":\"X\"}]}]}]}}]}";
+    struct ic_vulndb_import_stats s;
+    assert_int_equal(import_text(db, ftpd, &s), IC_OK);
+    f = add_for(db, &r, &bb, "CVE-2099-0002");
+    assert_non_null(f);
+    assert_string_equal(f->rule, "vuln.not-applicable");
+    assert_non_null(strstr(f->evidence, "the applet ftpd is not compiled into busybox"));
+    const char *with_ftpd[] = {"ftpd", "sh", NULL};
+    bb.features = with_ftpd;
+    f = add_for(db, &r, &bb, "CVE-2099-0002");
+    assert_non_null(f);
+    assert_string_equal(f->rule, "vuln.known-cve");
+    ic_report_free(r);
+    ic_vulndb_close(db);
+}
+
 /* Targets from a component's CPE names: the CPE's version wins; update kept. */
 static void test_component_targets(void **state)
 {
@@ -718,6 +813,7 @@ int main(void)
         cmocka_unit_test(test_component_targets),    cmocka_unit_test(test_osv),
         cmocka_unit_test(test_feed11_and_platforms), cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_default_path),         cmocka_unit_test(test_report_components),
+        cmocka_unit_test(test_not_applicable),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -516,6 +516,26 @@ static int scan_kconfig_text(const uint8_t *data, size_t len, const char *path, 
     return rc;
 }
 
+/* A version found in a file's name ("libuClibc-0.9.30.1.so"): passed on
+ * with the name as evidence; a name without a version says nothing. */
+struct name_hits {
+    ic_sw_hit_fn fn;
+    void *ctx;
+    const char *name;
+};
+
+static int from_name(void *ctx, const struct ic_sw_hit *hit)
+{
+    struct name_hits *n = ctx;
+    if (!hit->version)
+        return 0;
+    char evidence[320];
+    snprintf(evidence, sizeof(evidence), "file name \"%s\"", n->name);
+    struct ic_sw_hit copy = *hit;
+    copy.evidence = evidence;
+    return n->fn(n->ctx, &copy);
+}
+
 static int identify_blob(struct ic_sig_scanner *s, const uint8_t *data, size_t len,
                          uint64_t base, const char *path, ic_sw_hit_fn fn, void *ctx)
 {
@@ -525,6 +545,11 @@ static int identify_blob(struct ic_sig_scanner *s, const uint8_t *data, size_t l
     int rc = ic_sig_scan(s, data, len, base, path, fn, ctx);
     if (!rc)
         rc = scan_kconfig_text(data, len, path, fn, ctx);
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    if (!rc && slash && slash[1]) {
+        struct name_hits n = {fn, ctx, slash + 1};
+        rc = ic_sig_scan(s, (const uint8_t *)n.name, strlen(n.name), 0, path, from_name, &n);
+    }
     return rc;
 }
 

@@ -78,7 +78,7 @@ int ic_kconfig_is_text(const uint8_t *data, size_t len, char *version, size_t ve
 int ic_kernel_upstream_release(const uint8_t *line, size_t len, char *out, size_t size);
 
 /* ---- pkgdb.c ---- */
-enum ic_pkgdb_kind { IC_PKGDB_DPKG, IC_PKGDB_OPKG };
+enum ic_pkgdb_kind { IC_PKGDB_DPKG, IC_PKGDB_OPKG, IC_PKGDB_RPM };
 /* The kind of package database at path, or -1. */
 int ic_pkgdb_kind_of(const char *path);
 /* One installed package of a dpkg/opkg status file. */
@@ -93,6 +93,10 @@ typedef int (*ic_pkgdb_fn)(void *ctx, const struct ic_pkgdb_entry *e);
  * no Status field, as opkg's /usr/lib/opkg/status may omit it for ROM
  * packages). Never reads past len. Returns 0 or the callback's value. */
 int ic_pkgdb_parse(const uint8_t *data, size_t len, ic_pkgdb_fn fn, void *ctx);
+/* The same for an RPM database in SQLite form (rpmdb.c): every package
+ * header of its Packages table; version is "[EPOCH:]VERSION-RELEASE". A file
+ * that is not one gives no packages. 0, IC_E_NOMEM or the callback's value. */
+int ic_rpmdb_parse(const uint8_t *data, size_t len, ic_pkgdb_fn fn, void *ctx);
 /* The upstream version of a package version: no epoch, no Debian/opkg
  * revision, no "+dfsg"/".dfsg"/"~" repack suffix ("1:1.2.13.dfsg-1" ->
  * "1.2.13"). */

@@ -1,5 +1,6 @@
 /* Installed-package databases: the dpkg status file (/var/lib/dpkg/status)
- * and the opkg status files (/usr/lib/opkg/status, /var/lib/opkg/status).
+ * and the opkg status files (/usr/lib/opkg/status, /var/lib/opkg/status);
+ * rpm's rpmdb.sqlite is read by rpmdb.c and reported here.
  * Both are RFC 822-style stanzas separated by blank lines: "Package:",
  * "Version:", "Architecture:", "Status:", "Source:"; continuation lines
  * start with a blank. Every length is bounded; values longer than
@@ -30,6 +31,9 @@ int ic_pkgdb_kind_of(const char *path)
         return IC_PKGDB_DPKG;
     if (strcmp(path, "/usr/lib/opkg/status") == 0 || strcmp(path, "/var/lib/opkg/status") == 0)
         return IC_PKGDB_OPKG;
+    if (strcmp(path, "/var/lib/rpm/rpmdb.sqlite") == 0 ||
+        strcmp(path, "/usr/lib/sysimage/rpm/rpmdb.sqlite") == 0)
+        return IC_PKGDB_RPM;
     return -1;
 }
 
@@ -180,6 +184,25 @@ static int purl_safe(char *out, size_t size, const char *s)
     return 0;
 }
 
+/* purl's rpm form: the epoch is a qualifier ("pkg:rpm/x@2019.78-3?arch=noarch&epoch=1"). */
+static void rpm_purl(char *out, size_t size, const char *name, const char *full, const char *arch)
+{
+    const char *colon = strchr(full, ':');
+    size_t digits = strspn(full, "0123456789");
+    int has_epoch = colon && digits > 0 && full + digits == colon;
+    char version[3 * FIELD_MAX] = "";
+    if (purl_safe(version, sizeof(version), has_epoch ? colon + 1 : full))
+        version[0] = '\0';
+    int n = snprintf(out, size, "pkg:rpm/%s@%s", name, version);
+    const char *sep = "?";
+    if (arch[0] && n > 0 && (size_t)n < size) {
+        n += snprintf(out + n, size - (size_t)n, "%sarch=%s", sep, arch);
+        sep = "&";
+    }
+    if (has_epoch && n > 0 && (size_t)n < size)
+        snprintf(out + n, size - (size_t)n, "%sepoch=%.*s", sep, (int)digits, full);
+}
+
 static int report_entry(void *arg, const struct ic_pkgdb_entry *e)
 {
     struct report_ctx *r = arg;
@@ -192,9 +215,11 @@ static int report_entry(void *arg, const struct ic_pkgdb_entry *e)
     if (r->kind == IC_PKGDB_DPKG)
         snprintf(purl, sizeof(purl), "pkg:deb/debian/%s@%s%s%s", name, version,
                  arch[0] ? "?arch=" : "", arch);
+    else if (r->kind == IC_PKGDB_RPM)
+        rpm_purl(purl, sizeof(purl), name, e->version, arch);
     else
-        snprintf(purl, sizeof(purl), "pkg:opkg/%s@%s%s%s", name, version,
-                 arch[0] ? "?arch=" : "", arch);
+        snprintf(purl, sizeof(purl), "pkg:opkg/%s@%s%s%s", name, version, arch[0] ? "?arch=" : "",
+                 arch);
     char evidence[4 * FIELD_MAX];
     snprintf(evidence, sizeof(evidence), "package %s %s%s%s installed", e->name, e->version,
              e->architecture[0] ? " " : "", e->architecture);
@@ -205,7 +230,9 @@ static int report_entry(void *arg, const struct ic_pkgdb_entry *e)
         .purl = purl,
         .path = r->path,
         .evidence = evidence,
-        .source = r->kind == IC_PKGDB_DPKG ? "dpkg" : "opkg",
+        .source = r->kind == IC_PKGDB_DPKG  ? "dpkg"
+                  : r->kind == IC_PKGDB_RPM ? "rpm"
+                                            : "opkg",
         .package_version = e->version[0] ? e->version : NULL,
     };
     int known = 0;
@@ -231,5 +258,7 @@ int ic_pkgdb_report(const uint8_t *data, size_t len, enum ic_pkgdb_kind kind, co
                     ic_sw_hit_fn fn, void *ctx)
 {
     struct report_ctx r = {kind, path, fn, ctx};
+    if (kind == IC_PKGDB_RPM)
+        return ic_rpmdb_parse(data, len, report_entry, &r);
     return ic_pkgdb_parse(data, len, report_entry, &r);
 }

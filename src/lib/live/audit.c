@@ -23,9 +23,18 @@ const size_t ic_live_default_port_count =
     sizeof(ic_live_default_ports) / sizeof(ic_live_default_ports[0]);
 
 static const struct live_probe *const probes[] = {
-    &live_probe_telnet, &live_probe_ftp, &live_probe_http, &live_probe_mqtt, &live_probe_ssh,
+    &live_probe_telnet, &live_probe_ftp,   &live_probe_http,  &live_probe_mqtt,
+    &live_probe_ssh,    &live_probe_https, &live_probe_mqtts, &live_probe_rtsp,
 };
 #define PROBE_COUNT (sizeof(probes) / sizeof(probes[0]))
+
+static const struct live_udp_probe *const udp_probes[] = {
+    &live_udp_probe_snmp,
+    &live_udp_probe_coap,
+    &live_udp_probe_mdns,
+    &live_udp_probe_ssdp,
+};
+#define UDP_PROBE_COUNT (sizeof(udp_probes) / sizeof(udp_probes[0]))
 
 void ic_live_options_default(struct ic_live_options *o)
 {
@@ -339,8 +348,15 @@ static const struct live_probe *identify(const struct open_port *p)
 static void run_probe(void *arg, size_t index)
 {
     struct live_service *s = &((struct live_service *)arg)[index];
-    if (s->probe && !live_stopped(s->ctx))
+    if (live_stopped(s->ctx))
+        return;
+    if (s->udp)
+        s->udp->run(s);
+    else if (s->probe)
         s->probe->run(s);
+    if (s->probe == &live_probe_http && !live_stopped(s->ctx))
+        live_webform_run(s); /* login forms of the same web server */
+    live_lockout_run(s);     /* --intrusive only */
 }
 
 static const struct ic_coverage device_coverage[] = {
@@ -372,7 +388,15 @@ static void report_service(struct live_service *s)
         }
     live_printable(b, n, banner, sizeof(banner));
     const char *name = s->probe ? s->probe->name : "unknown";
-    struct ic_service svc = {s->target->address, s->port, "tcp", name, n ? banner : NULL, NULL};
+    struct ic_service_tls tls = {s->tls.version,
+                                 s->tls.cipher,
+                                 s->tls.subject[0] ? s->tls.subject : NULL,
+                                 s->tls.issuer[0] ? s->tls.issuer : NULL,
+                                 s->tls.not_after[0] ? s->tls.not_after : NULL,
+                                 s->tls.self_signed,
+                                 s->tls.key_bits};
+    struct ic_service svc = {s->target->address,          s->port, "tcp", name, n ? banner : NULL,
+                             s->tls.present ? &tls : NULL};
     ic_report_add_service(s->report, &svc);
     if (n)
         snprintf(evidence, sizeof(evidence), "tcp/%u open (%s); banner '%.200s'", s->port, name,
@@ -438,7 +462,10 @@ int ic_live_audit(const struct ic_live_targets *t, const struct ic_live_options 
 
     rc = run_scan(&sc);
 
-    services = calloc(sc.open_count ? sc.open_count : 1, sizeof(*services));
+    /* The TCP services first, then one UDP probe job per target and UDP probe. */
+    size_t udp_jobs = ctx.o.no_udp ? 0 : t->count * UDP_PROBE_COUNT;
+    size_t jobs = sc.open_count + udp_jobs;
+    services = calloc(jobs ? jobs : 1, sizeof(*services));
     if (!services) {
         rc = IC_E_NOMEM;
         goto done;
@@ -455,14 +482,28 @@ int ic_live_audit(const struct ic_live_targets *t, const struct ic_live_options 
         s->banner_len = p->banner_len;
         s->probe = identify(p);
     }
-    if (sc.open_count && !live_stopped(&ctx)) {
-        unsigned threads = sc.open_count < 32 ? (unsigned)sc.open_count : 32;
+    for (size_t i = 0; i < udp_jobs; i++) {
+        struct live_service *s = &services[sc.open_count + i];
+        size_t target = i / UDP_PROBE_COUNT;
+        s->ctx = &ctx;
+        if (t->items[target].from_range && !sc.alive[target])
+            continue; /* an address of a range where nothing answered: left alone */
+        s->target = &t->items[target];
+        s->gate = &gates[target];
+        s->report = reports[target];
+        s->udp = udp_probes[i % UDP_PROBE_COUNT];
+        s->port = s->udp->port;
+        s->transport = "udp";
+        s->name = s->udp->name;
+    }
+    if (jobs && !live_stopped(&ctx)) {
+        unsigned threads = jobs < 32 ? (unsigned)jobs : 32;
         struct ic_pool *pool = ic_pool_new(threads);
         if (pool) {
-            ic_pool_for(pool, sc.open_count, run_probe, services);
+            ic_pool_for(pool, jobs, run_probe, services);
             ic_pool_free(pool);
         } else {
-            for (size_t i = 0; i < sc.open_count; i++)
+            for (size_t i = 0; i < jobs; i++)
                 run_probe(services, i);
         }
     }
@@ -471,7 +512,8 @@ int ic_live_audit(const struct ic_live_targets *t, const struct ic_live_options 
     for (size_t i = 0; i < t->count; i++) {
         int web = 0;
         for (size_t k = 0; k < sc.open_count; k++)
-            web |= services[k].target == &t->items[i] && services[k].probe == &live_probe_http;
+            web |= services[k].target == &t->items[i] && (services[k].probe == &live_probe_http ||
+                                                          services[k].probe == &live_probe_https);
         if (live_stopped(&ctx)) {
             ic_report_add_diagnostic(reports[i], IC_E_INTERRUPTED, 1, NULL,
                                      "interrupted: the report holds what was done until then");
@@ -481,7 +523,7 @@ int ic_live_audit(const struct ic_live_targets *t, const struct ic_live_options 
                                 sizeof(device_coverage) / sizeof(device_coverage[0]));
         if (web)
             ic_report_note_coverage(reports[i], "device", web_coverage, 1);
-        if (!sc.alive[i])
+        if (!sc.alive[i] && !reports[i]->service_count)
             ic_report_add_diagnostic(reports[i], IC_E_NOT_FOUND, 0, NULL,
                                      "the host answered on none of the ports scanned");
     }

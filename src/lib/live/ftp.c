@@ -155,6 +155,7 @@ static void ftp_run(struct live_service *svc)
         return; /* not an FTP server that greets: nothing to try */
     snprintf(evidence, sizeof(evidence), "FTP sends logins in the clear; greeting '%s'", greeting);
     live_finding(svc, "device.plaintext-login", evidence);
+    live_tls_audit(svc, LIVE_STARTTLS_FTP); /* when AUTH TLS is offered */
 
     /* A control: a random pair must be refused, or logins prove nothing. */
     uint32_t nonce = 0;

@@ -265,6 +265,10 @@ static int http_get(struct live_service *svc, const char *path, const char *auth
     struct live_conn c;
     if (live_connect(svc->ctx, svc->gate, svc->target, svc->port, &c))
         return -1;
+    if (svc->use_tls && live_tls_start(&c, live_tls_server_name(svc))) {
+        live_close(&c);
+        return -1;
+    }
     char host[96];
     if (svc->target->addr.ss_family == AF_INET6)
         snprintf(host, sizeof(host), "[%s]:%u", svc->target->address, svc->port);
@@ -498,7 +502,7 @@ static void check_security_txt(struct live_service *svc)
     http_result_release(&h);
 }
 
-static void http_run(struct live_service *svc)
+void live_http_run(struct live_service *svc)
 {
     struct http_result root;
     if (http_get(svc, "/", NULL, &root) == 0) {
@@ -536,5 +540,5 @@ const struct live_probe live_probe_http = {
     .name = "http",
     .ports = http_ports,
     .banner_says = http_banner,
-    .run = http_run,
+    .run = live_http_run,
 };

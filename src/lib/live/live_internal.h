@@ -50,6 +50,7 @@ struct live_conn {
     int fd;
     struct live_ctx *ctx;
     struct live_host_gate *gate;
+    void *tls; /* the OpenSSL session when TLS runs over fd (tls_cert.c), or NULL */
 };
 
 /* Connects within the connect timeout (retries on timeout), honouring the
@@ -87,6 +88,7 @@ enum live_login {
 /* ---- services and probes ----------------------------------------------------- */
 
 struct live_service;
+struct live_udp_probe;
 
 struct live_probe {
     const char *name;      /* "telnet": the service name in the report */
@@ -102,6 +104,20 @@ extern const struct live_probe live_probe_ftp;
 extern const struct live_probe live_probe_http;
 extern const struct live_probe live_probe_mqtt;
 extern const struct live_probe live_probe_ssh;
+extern const struct live_probe live_probe_https;
+extern const struct live_probe live_probe_mqtts;
+
+/* What the TLS probe learnt of a service (its "tls" object in the report). */
+struct live_tls_summary {
+    int present;
+    char version[16];  /* highest protocol version accepted */
+    char cipher[64];   /* the suite OpenSSL negotiated */
+    char subject[256]; /* leaf certificate */
+    char issuer[256];
+    char not_after[32]; /* ISO 8601 */
+    int self_signed;
+    unsigned key_bits;
+};
 
 struct live_service {
     struct live_ctx *ctx;
@@ -113,6 +129,11 @@ struct live_service {
     size_t banner_len;
     const struct live_probe *probe; /* NULL: not identified */
     const char *scheme;             /* how logins are made ("basic", "digest"), or NULL */
+    int use_tls;                    /* probe connections run TLS (https) */
+    struct live_tls_summary tls;
+    const char *transport;            /* "udp", or NULL: tcp */
+    const char *name;                 /* the service name of a UDP probe */
+    const struct live_udp_probe *udp; /* a UDP probe's job, or NULL */
 };
 
 /* Adds a finding of a rule of the "device" set at the service. */
@@ -226,5 +247,298 @@ int live_mqtt_parse(const uint8_t *data, size_t len, struct live_mqtt_packet *ou
  * be NULL. Returns its length, or 0 when it does not fit. */
 size_t live_mqtt_connect(uint8_t *out, size_t size, const char *client_id, const char *user,
                          const char *password);
+
+/* ---- udp --------------------------------------------------------------------- */
+
+/* Holds one of the host's sockets (the per-host limit) / gives it back. */
+void live_gate_enter(struct live_ctx *ctx, struct live_host_gate *gate);
+void live_gate_leave(struct live_host_gate *gate);
+
+/* A UDP socket connected to target:port, so only datagrams from there are
+ * read. It holds one of the host's sockets (the gate) while open. */
+struct live_udp {
+    int fd;
+    struct live_ctx *ctx;
+    struct live_host_gate *gate;
+};
+int live_udp_open(struct live_ctx *ctx, struct live_host_gate *gate,
+                  const struct ic_live_target *target, uint16_t port, struct live_udp *u);
+/* Sends one datagram after the rate cap lets it. 0 or -1. */
+int live_udp_send(struct live_udp *u, const void *data, size_t len);
+/* The next datagram within timeout_ms: > 0 bytes, 0 none came, -1 the port
+ * is closed (ICMP port unreachable) or an error. */
+ssize_t live_udp_recv(struct live_udp *u, uint8_t *buf, size_t size, unsigned timeout_ms);
+void live_udp_close(struct live_udp *u);
+/* One request and its first reply: each try waits the connect timeout, and
+ * a silent port is asked again (retries). Same results as live_udp_recv. */
+ssize_t live_udp_exchange(struct live_ctx *ctx, struct live_host_gate *gate,
+                          const struct ic_live_target *target, uint16_t port, const void *request,
+                          size_t request_len, uint8_t *reply, size_t reply_size);
+
+/* A UDP probe: run once per target, adds services and findings itself. */
+struct live_udp_probe {
+    const char *name;
+    uint16_t port;
+    void (*run)(struct live_service *s); /* s->port = port, s->transport = "udp" */
+};
+
+extern const struct live_udp_probe live_udp_probe_snmp;
+extern const struct live_udp_probe live_udp_probe_coap;
+extern const struct live_udp_probe live_udp_probe_mdns;
+extern const struct live_udp_probe live_udp_probe_ssdp;
+
+/* Records an answering UDP service (service list and device.open-service). */
+void live_udp_service(struct live_service *s, const char *name, const char *banner);
+
+/* ---- snmp (BER) ---------------------------------------------------------------- */
+
+/* GetRequest of sysDescr.0 (SNMPv1 or v2c) with the community into out.
+ * Returns its length, or 0 when it does not fit. */
+size_t live_snmp_get_sysdescr(uint8_t *out, size_t size, int version, const char *community,
+                              uint32_t request_id);
+
+struct live_snmp_reply {
+    int version; /* 0 v1, 1 v2c */
+    char community[64];
+    uint32_t request_id;
+    int error_status;
+    int has_value;   /* the first varbind holds an OCTET STRING */
+    char oid[96];    /* of the first varbind, dotted */
+    char value[256]; /* printable */
+};
+/* Parses a GetResponse. 0, or -1 when it is not one (malformed BER). */
+int live_snmp_parse(const uint8_t *data, size_t len, struct live_snmp_reply *out);
+
+/* ---- coap ---------------------------------------------------------------------- */
+
+struct live_coap_message {
+    int type; /* 0 CON, 1 NON, 2 ACK, 3 RST */
+    int code; /* class * 100 + detail: 205 Content, 401 Unauthorized ... */
+    uint16_t message_id;
+    uint8_t token[8];
+    size_t token_length;
+    int content_format; /* -1 when absent */
+    const uint8_t *payload;
+    size_t payload_length;
+};
+/* Builds a confirmable GET of path (segments separated by '/') into out.
+ * Returns its length, or 0 when it does not fit. */
+size_t live_coap_get(uint8_t *out, size_t size, const char *path, uint16_t message_id,
+                     const uint8_t *token, size_t token_length);
+/* 0 parsed, -1 not a CoAP message. */
+int live_coap_parse(const uint8_t *data, size_t len, struct live_coap_message *out);
+
+/* Calls each (when not NULL) for every link target ("</x/y>" as "/x/y") of
+ * a CoRE link format document (RFC 6690). Returns how many links it saw. */
+size_t live_coap_links(const uint8_t *data, size_t len, void (*each)(void *arg, const char *target),
+                       void *arg);
+
+/* ---- dns (mdns) ------------------------------------------------------------------ */
+
+#define LIVE_DNS_NAME_MAX 256
+
+/* A standard query for name/type (class IN, the unicast-response bit when
+ * unicast_response) into out. Returns its length, or 0 when it does not fit. */
+size_t live_dns_query(uint8_t *out, size_t size, uint16_t id, const char *name, uint16_t type,
+                      int unicast_response);
+
+struct live_dns_record {
+    char name[LIVE_DNS_NAME_MAX];
+    uint16_t type;
+    char target[LIVE_DNS_NAME_MAX]; /* PTR, SRV, CNAME: the name pointed to; TXT: its text */
+    uint16_t port;                  /* SRV */
+};
+/* Parses a response and calls each for every answer and additional record.
+ * Names follow compression pointers, only backwards and a bounded number of
+ * times. Returns the record count, or -1 when the header is not a response. */
+int live_dns_parse(const uint8_t *data, size_t len, uint16_t id,
+                   void (*each)(void *arg, const struct live_dns_record *r), void *arg);
+
+/* ---- rtsp ------------------------------------------------------------------------ */
+
+extern const struct live_probe live_probe_rtsp;
+
+struct live_rtsp_response {
+    struct live_http_response http; /* status, Server, challenge, content type, body */
+    int cseq;                       /* -1 when absent */
+    char methods[256];              /* Public (OPTIONS) */
+};
+/* Parses an RTSP/1.0 response (the header grammar is HTTP's; data's first
+ * bytes are rewritten during the call and restored). 0, or -1 when it is
+ * not RTSP. */
+int live_rtsp_parse(uint8_t *data, size_t len, uint8_t *scratch, size_t scratch_size,
+                    struct live_rtsp_response *out);
+
+/* ---- web login forms ---------------------------------------------------------------- */
+
+enum live_web_field { LIVE_WEB_TITLE, LIVE_WEB_SERVER, LIVE_WEB_BODY };
+
+/* One row of data/web-fingerprints.tsv (tools/gen_web_fingerprints.py). */
+struct live_web_fingerprint {
+    const char *vendor;
+    enum live_web_field field;
+    const char *marker; /* matched without regard to case */
+    const char *users[4];
+    const char *passwords[4];
+    size_t pair_count;
+};
+extern const struct live_web_fingerprint live_web_fingerprints[];
+extern const size_t live_web_fingerprint_count;
+
+#define LIVE_FORM_MAX_HIDDEN 16
+
+/* The first HTML form of a page that holds a password input. */
+struct live_web_form {
+    char action[256]; /* as written ("" : the page itself) */
+    int post;         /* method="post" */
+    char user_field[64];
+    char password_field[64];
+    struct {
+        char name[64];
+        char value[256];
+    } hidden[LIVE_FORM_MAX_HIDDEN]; /* hidden inputs (CSRF tokens ...), entities decoded */
+    size_t hidden_count;
+};
+/* 1 a login form was found, 0 none. */
+int live_webform_parse(const uint8_t *html, size_t len, struct live_web_form *out);
+/* The page's <title>, printable, "" when none. */
+void live_web_title(const uint8_t *html, size_t len, char *out, size_t size);
+/* The first fingerprint whose marker matches, or NULL. */
+const struct live_web_fingerprint *live_web_identify(const char *title, const char *server,
+                                                     const uint8_t *body, size_t len);
+/* Looks for a login form on an HTTP service and tries default pairs on it
+ * (runs after the HTTP probe of the same port). */
+void live_webform_run(struct live_service *s);
+
+/* ---- brute-force protection ---------------------------------------------------------- */
+
+/* With --lockout (or --intrusive): times a series of wrong passwords on a
+ * telnet, SSH, FTP or HTTP basic service; a finding when nothing slows them
+ * down, a pass of 5.1-5 with the timings otherwise. */
+void live_lockout_run(struct live_service *s);
+
+/* ---- ssdp ------------------------------------------------------------------------ */
+
+struct live_ssdp_reply {
+    int status;         /* 200 */
+    char location[256]; /* LOCATION, or "" */
+    char server[128];   /* SERVER */
+    char st[128];       /* ST */
+    char usn[192];      /* USN */
+};
+/* Parses an M-SEARCH reply. 0, or -1 when it is not one. */
+int live_ssdp_parse(const uint8_t *data, size_t len, struct live_ssdp_reply *out);
+
+/* The parts of a UPnP device description worth reporting. */
+struct live_upnp_description {
+    char friendly_name[128];
+    char manufacturer[128];
+    char model_name[128];
+    char model_number[64];
+    char services[512]; /* serviceType values, ", "-separated (may be cut short) */
+    size_t service_count;
+};
+/* Reads a device description (XML, possibly cut short). 0, or -1 when it
+ * holds no <root> or <device>. */
+int live_upnp_parse(const uint8_t *data, size_t len, struct live_upnp_description *out);
+
+/* ---- tls ------------------------------------------------------------------------ */
+
+#define LIVE_TLS_SSL3 0x0300
+#define LIVE_TLS_1_0 0x0301
+#define LIVE_TLS_1_1 0x0302
+#define LIVE_TLS_1_2 0x0303
+#define LIVE_TLS_1_3 0x0304
+
+/* What a cipher suite is: TLS 1.3 only, strong, or its weakness. */
+enum live_tls_kind {
+    LIVE_TLS_TLS13,
+    LIVE_TLS_STRONG,
+    LIVE_TLS_RC4,
+    LIVE_TLS_3DES,
+    LIVE_TLS_DES,
+    LIVE_TLS_EXPORT,
+    LIVE_TLS_NULL,
+    LIVE_TLS_ANON,
+};
+struct live_tls_suite {
+    uint16_t id;
+    const char *name; /* IANA name */
+    enum live_tls_kind kind;
+};
+/* The suites offered, from data/tls-cipher-suites.tsv (tools/gen_tls_suites.py). */
+extern const struct live_tls_suite live_tls_suites[];
+extern const size_t live_tls_suite_count;
+/* The suite with this code point, or NULL. */
+const struct live_tls_suite *live_tls_suite_find(uint16_t id);
+/* "SSLv3", "TLSv1.0" ... "TLSv1.3", or NULL for another value. */
+const char *live_tls_version_name(uint16_t version);
+
+/* A ClientHello record offering exactly `version` (TLS 1.3 through
+ * supported_versions) and the suites given, with SNI when server_name is a
+ * name, supported groups, signature algorithms and an X25519 key share (any
+ * 32 bytes: the handshake never gets further than the ServerHello). SSLv3
+ * hellos carry no extensions. Returns its length, or 0 when it does not fit. */
+size_t live_tls_client_hello(uint8_t *out, size_t size, uint16_t version, const uint16_t *suites,
+                             size_t suite_count, const char *server_name, const uint8_t random[32],
+                             const uint8_t key_share[32]);
+
+enum live_tls_reply_kind {
+    LIVE_TLS_SERVER_HELLO,
+    LIVE_TLS_RETRY_REQUEST, /* a TLS 1.3 HelloRetryRequest: the version is spoken */
+    LIVE_TLS_ALERT,
+};
+/* The server's first answer to a ClientHello. */
+struct live_tls_reply {
+    enum live_tls_reply_kind kind;
+    uint16_t record_version;
+    uint16_t version; /* chosen: supported_versions when present, else server_version */
+    uint16_t suite;
+    uint8_t compression;
+    uint8_t alert_level;
+    uint8_t alert_description;
+};
+/* Reads records from the start of data (a ServerHello may span several
+ * handshake records). 1 a complete ServerHello or alert, 0 more bytes
+ * needed, -1 not TLS or malformed. */
+int live_tls_parse_reply(const uint8_t *data, size_t len, struct live_tls_reply *out);
+
+/* How a service reaches TLS: at once, or after a STARTTLS exchange. */
+enum live_starttls {
+    LIVE_STARTTLS_NONE,
+    LIVE_STARTTLS_FTP, /* AUTH TLS, 234 */
+};
+/* Runs the exchange on a fresh connection. 0 TLS may start, -1 not offered. */
+int live_starttls(struct live_conn *c, enum live_starttls how);
+
+/* Sends one ClientHello on a fresh connection and reads the answer.
+ * 1 a reply in *out, 0 the server closed or said nothing TLS, -1 no
+ * connection (or the STARTTLS exchange failed). */
+int live_tls_hello(struct live_service *s, enum live_starttls how, uint16_t version,
+                   const uint16_t *suites, size_t suite_count, struct live_tls_reply *out);
+
+/* Starts OpenSSL on a connected socket (after any STARTTLS exchange): no
+ * verification, security level 0, every protocol version OpenSSL still
+ * has. 0, or -1 (the connection stays plain). */
+int live_tls_start(struct live_conn *c, const char *server_name);
+/* What live_send/live_recv/live_close do on a TLS connection. */
+int live_tls_send(struct live_conn *c, const void *data, size_t len);
+ssize_t live_tls_recv(struct live_conn *c, void *buf, size_t len, unsigned timeout_ms);
+void live_tls_end(struct live_conn *c);
+
+/* The name to send as SNI and to match certificates against: the target's
+ * host name when the user gave a name, else NULL. */
+const char *live_tls_server_name(const struct live_service *s);
+
+/* The web checks of http.c (logins, security.txt); over TLS when s->use_tls. */
+void live_http_run(struct live_service *s);
+
+/* Every TLS check of a service: versions and weak suites with hellos of our
+ * own, then the certificate chain through OpenSSL; fills s->tls and adds
+ * the tls.* findings. */
+void live_tls_audit(struct live_service *s, enum live_starttls how);
+/* The certificate half of it (tls_cert.c). 0, or -1 when OpenSSL could not
+ * complete a handshake. */
+int live_tls_certificate(struct live_service *s, enum live_starttls how);
 
 #endif

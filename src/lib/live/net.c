@@ -130,6 +130,7 @@ int live_connect(struct live_ctx *ctx, struct live_host_gate *gate,
     conn->fd = -1;
     conn->ctx = ctx;
     conn->gate = NULL;
+    conn->tls = NULL;
     gate_enter(ctx, gate);
     for (unsigned attempt = 0; attempt <= ctx->o.retries; attempt++) {
         if (live_rate_wait(ctx))
@@ -150,6 +151,8 @@ int live_connect(struct live_ctx *ctx, struct live_host_gate *gate,
 
 int live_send(struct live_conn *c, const void *data, size_t len)
 {
+    if (c->tls)
+        return live_tls_send(c, data, len);
     const uint8_t *p = data;
     int64_t deadline = live_now_ns() + (int64_t)c->ctx->o.io_timeout_ms * 1000000;
     while (len) {
@@ -172,6 +175,8 @@ int live_send(struct live_conn *c, const void *data, size_t len)
 
 ssize_t live_recv(struct live_conn *c, void *buf, size_t len, unsigned timeout_ms)
 {
+    if (c->tls)
+        return live_tls_recv(c, buf, len, timeout_ms);
     if (!timeout_ms)
         timeout_ms = c->ctx->o.io_timeout_ms;
     int64_t deadline = live_now_ns() + (int64_t)timeout_ms * 1000000;
@@ -191,10 +196,21 @@ ssize_t live_recv(struct live_conn *c, void *buf, size_t len, unsigned timeout_m
 
 void live_close(struct live_conn *c)
 {
+    live_tls_end(c);
     if (c->fd >= 0) {
         close(c->fd);
         gate_leave(c->gate);
     }
     c->fd = -1;
     c->gate = NULL;
+}
+
+void live_gate_enter(struct live_ctx *ctx, struct live_host_gate *gate)
+{
+    gate_enter(ctx, gate);
+}
+
+void live_gate_leave(struct live_host_gate *gate)
+{
+    gate_leave(gate);
 }

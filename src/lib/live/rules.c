@@ -9,10 +9,13 @@
 #include <string.h>
 
 static const char *const passwords[] = {"5.1-1", NULL};
+static const char *const brute_force[] = {"5.1-5", NULL};
 static const char *const policy[] = {"5.2-1", NULL};
 static const char *const secure_comms[] = {"5.5-1", "5.5-7", NULL};
 static const char *const unauthenticated[] = {"5.5-4", "5.6-1", NULL};
 static const char *const surface[] = {"5.6-1", NULL};
+static const char *const tls_crypto[] = {"5.5-1", "5.5-7", NULL};
+static const char *const tls_identity[] = {"5.5-1", NULL};
 
 static const struct ic_rule device_rules[] = {
     {
@@ -104,6 +107,68 @@ static const struct ic_rule device_rules[] = {
         .fix = "Give at least one Contact URI and exactly one Expires in RFC 3339 form.",
     },
     {
+        .id = "device.snmp-default-community",
+        .title = "SNMP agent answers a default community",
+        .severity = IC_SEVERITY_HIGH,
+        .guideline = "CoP-1",
+        .provisions = passwords,
+        .rationale = "An SNMP community is a password sent in the clear; the agent answered a "
+                     "GetRequest with one from the default lists ('public', 'private', vendor "
+                     "defaults), so anyone on the network can read (or with a write "
+                     "community, change) the device's management data.",
+        .fix = "Disable SNMPv1/v2c or give every unit its own community; prefer SNMPv3 "
+               "with per-unit credentials.",
+    },
+    {
+        .id = "device.coap-unauthenticated",
+        .title = "CoAP resources readable without authentication",
+        .severity = IC_SEVERITY_HIGH,
+        .guideline = "CoP-6",
+        .provisions = unauthenticated,
+        .rationale = "Resources listed in /.well-known/core answered GET with content and no "
+                     "credentials (plain CoAP, no DTLS): anyone on the network can read them, "
+                     "and usually change them with PUT or POST.",
+        .fix = "Serve CoAP over DTLS (coaps) with per-device keys, or switch it off; list "
+               "only resources the network may use.",
+    },
+    {
+        .id = "device.no-login-throttling",
+        .title = "Failed logins are neither delayed nor limited",
+        .severity = IC_SEVERITY_MEDIUM,
+        .guideline = "CoP-1",
+        .provisions = brute_force,
+        .rationale = "A series of wrong passwords for the service's best-known account was "
+                     "refused at full speed, with no growing delay, refusal or lockout: "
+                     "guessing passwords over the network costs an attacker nothing but time "
+                     "on the wire.",
+        .fix = "Delay each failed login (growing with repeated failures), limit attempts per "
+               "source and account, and alert the owner.",
+    },
+    {
+        .id = "device.rtsp-unauthenticated",
+        .title = "RTSP stream readable without authentication",
+        .severity = IC_SEVERITY_HIGH,
+        .guideline = "CoP-6",
+        .provisions = unauthenticated,
+        .rationale = "The RTSP server answered DESCRIBE with the stream's session description "
+                     "and asked for no credentials: anyone on the network can watch or listen "
+                     "to the camera's stream.",
+        .fix = "Require per-unit credentials (digest) for every RTSP stream, or switch RTSP "
+               "off when no local client needs it.",
+    },
+    {
+        .id = "device.upnp-exposed",
+        .title = "UPnP (SSDP) answers and describes the device",
+        .severity = IC_SEVERITY_LOW,
+        .guideline = "CoP-6",
+        .provisions = surface,
+        .rationale = "The device answers SSDP searches and serves its UPnP description "
+                     "(model, services such as port mapping) to anyone on the network; UPnP "
+                     "services have been abused to open ports and to amplify attacks.",
+        .fix = "Switch UPnP off unless the device needs it, never answer on WAN "
+               "interfaces, and expose no port-mapping service.",
+    },
+    {
         .id = "device.open-service",
         .title = "Network service exposed",
         .severity = IC_SEVERITY_INFO,
@@ -112,6 +177,93 @@ static const struct ic_rule device_rules[] = {
         .rationale = "Every listening service is attack surface; this is the inventory to "
                      "compare with the services the device needs.",
         .fix = "Switch off every service the device does not need for its intended use.",
+    },
+    {
+        .id = "tls.legacy-protocol",
+        .title = "TLS service accepts SSLv3, TLS 1.0 or TLS 1.1",
+        .severity = IC_SEVERITY_MEDIUM,
+        .guideline = "CoP-5",
+        .provisions = tls_crypto,
+        .rationale = "SSLv3, TLS 1.0 and TLS 1.1 are deprecated (RFC 8996): they rest on "
+                     "MD5/SHA-1 and CBC constructions with known attacks (POODLE, BEAST), and a "
+                     "client can be pushed down to them.",
+        .fix = "Accept TLS 1.2 and TLS 1.3 only.",
+    },
+    {
+        .id = "tls.weak-cipher",
+        .title = "TLS service negotiates weak cipher suites",
+        .severity = IC_SEVERITY_HIGH,
+        .guideline = "CoP-5",
+        .provisions = tls_crypto,
+        .rationale = "Offered only weak suites (NULL encryption, anonymous key exchange, EXPORT, "
+                     "RC4, DES or 3DES), the server chose one: traffic can be read or altered "
+                     "by anyone on the path.",
+        .fix = "Allow only AEAD suites with forward secrecy (ECDHE with AES-GCM or "
+               "ChaCha20-Poly1305) and the TLS 1.3 suites.",
+    },
+    {
+        .id = "tls.self-signed",
+        .title = "TLS certificate is self-signed",
+        .severity = IC_SEVERITY_MEDIUM,
+        .guideline = "CoP-5",
+        .provisions = tls_identity,
+        .rationale = "A self-signed certificate cannot be verified by a client, so users learn "
+                     "to click through warnings and an attacker can present their own.",
+        .fix = "Use a certificate from a CA the clients trust (a per-device certificate from "
+               "the manufacturer's CA, or one the owner installs).",
+    },
+    {
+        .id = "tls.expired-certificate",
+        .title = "TLS certificate has expired",
+        .severity = IC_SEVERITY_MEDIUM,
+        .guideline = "CoP-5",
+        .provisions = tls_identity,
+        .rationale = "Clients must refuse an expired certificate; a device that presents one "
+                     "teaches users to ignore the warning.",
+        .fix = "Renew the certificate before it expires, automatically with the firmware or "
+               "an enrolment protocol.",
+    },
+    {
+        .id = "tls.certificate-not-yet-valid",
+        .title = "TLS certificate is not valid yet",
+        .severity = IC_SEVERITY_LOW,
+        .guideline = "CoP-5",
+        .provisions = tls_identity,
+        .rationale = "The certificate's not-before date is in the future: clients refuse it, "
+                     "often a sign of a wrong device clock.",
+        .fix = "Issue the certificate with a correct validity period and keep the device "
+               "clock synchronised.",
+    },
+    {
+        .id = "tls.weak-key",
+        .title = "TLS certificate key is too small",
+        .severity = IC_SEVERITY_HIGH,
+        .guideline = "CoP-5",
+        .provisions = tls_crypto,
+        .rationale = "RSA and DSA keys under 2048 bits (and elliptic curves under 224 bits) are "
+                     "within reach of factoring or discrete-log attacks.",
+        .fix = "Use RSA 2048 bits or more, or an ECDSA P-256/Ed25519 key.",
+    },
+    {
+        .id = "tls.weak-signature",
+        .title = "TLS certificate signed with MD5 or SHA-1",
+        .severity = IC_SEVERITY_MEDIUM,
+        .guideline = "CoP-5",
+        .provisions = tls_identity,
+        .rationale = "MD5 and SHA-1 signatures can be forged with chosen-prefix collisions: a "
+                     "certificate with the same signature can be made for another key.",
+        .fix = "Reissue the certificate signed with SHA-256 or better.",
+    },
+    {
+        .id = "tls.hostname-mismatch",
+        .title = "TLS certificate does not match the device's host name",
+        .severity = IC_SEVERITY_MEDIUM,
+        .guideline = "CoP-5",
+        .provisions = tls_identity,
+        .rationale = "The certificate names neither in its subject alternative names nor in its "
+                     "common name the host name the device was reached by: clients that check "
+                     "fail, and clients that do not cannot tell the device from an impostor.",
+        .fix = "Issue the certificate for the names the device is reached by.",
     },
 };
 
@@ -135,8 +287,9 @@ void live_finding(struct live_service *s, const char *rule_id, const char *evide
     const struct ic_rule *rule = ic_rule_find(rule_id);
     if (!rule)
         return;
-    struct ic_location loc = ic_location_device(s->target->address, s->port, "tcp",
-                                                s->probe ? s->probe->name : "unknown");
+    const char *service = s->name ? s->name : s->probe ? s->probe->name : "unknown";
+    struct ic_location loc = ic_location_device(s->target->address, s->port,
+                                                s->transport ? s->transport : "tcp", service);
     struct ic_finding f = ic_finding_from_rule(rule, loc, evidence);
     ic_report_add_finding(s->report, &f, NULL); /* IC_E_EXISTS: already reported */
 }

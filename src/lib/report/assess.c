@@ -16,12 +16,15 @@
 
 struct failures {
     size_t count;
+    size_t unsuppressed;    /* of count, the findings not suppressed */
     const char *first_rule; /* of the most severe (findings are sorted) */
 };
 
+/* Suppressed findings still fail what they bear on (the verdict stays
+ * honest); only the gates ignore them (docs/gating.md). */
 static int failing(const struct ic_finding *f)
 {
-    return !f->suppressed && f->severity >= FAILING_SEVERITY;
+    return f->severity >= FAILING_SEVERITY;
 }
 
 static const char *reason(struct ic_report *r, const char *fmt, ...)
@@ -39,9 +42,10 @@ static const char *reason(struct ic_report *r, const char *fmt, ...)
 
 static const char *failure_reason(struct ic_report *r, const struct failures *f)
 {
+    const char *note = f->unsuppressed ? "" : " (suppressed)";
     if (f->count == 1)
-        return reason(r, "finding %s", f->first_rule);
-    return reason(r, "findings %s and %zu more", f->first_rule, f->count - 1);
+        return reason(r, "finding %s%s", f->first_rule, note);
+    return reason(r, "findings %s and %zu more%s", f->first_rule, f->count - 1, note);
 }
 
 static void assess_provision(struct ic_report *r, size_t i, const struct failures *fail,
@@ -55,10 +59,13 @@ static void assess_provision(struct ic_report *r, size_t i, const struct failure
     if (fail->count) {
         v->status = IC_STATUS_FAIL;
         v->reason = failure_reason(r, fail);
-    } else if (tested->set) {
+        v->suppressed_only =
+            !fail->unsuppressed && !(tested->set && tested->status == IC_STATUS_FAIL);
+    } else if (tested->set && !(tested->status == IC_STATUS_UNVERIFIED && declared->set)) {
+        /* A test settles it; an unverified one leaves it to the declaration. */
         v->status = tested->status;
         v->reason = tested->note ? tested->note : reason(r, "recorded by a check");
-    } else if (cov->pass_check) {
+    } else if (cov->pass_check && !tested->set) {
         v->status = IC_STATUS_PASS;
         v->reason = reason(r, "checked by %s: nothing found", cov->pass_check);
     } else if (declared->set) {
@@ -79,6 +86,9 @@ static void assess_provision(struct ic_report *r, size_t i, const struct failure
         v->status = IC_STATUS_NOT_TESTED;
         v->reason = reason(r, "no check covering it ran");
     }
+    /* A test that fails what the manufacturer declares is a contradiction. */
+    v->declared = declared->set ? declared->note : NULL;
+    v->contradicted = declared->set && v->status == IC_STATUS_FAIL;
 }
 
 /* Whether this run settled a provision or at least looked at it. */
@@ -98,14 +108,15 @@ static void combine(struct ic_report *r, const char *const *ids, size_t count, i
     const char *blocking = NULL;
     enum ic_status blocking_status = IC_STATUS_PASS;
     int declared = 0;
+    const struct ic_provision *failed = NULL; /* a real fail first, else a suppressed one */
     v->source = IC_SOURCE_TEST;
     for (size_t k = 0; k < count; k++) {
         const struct ic_provision *p = ic_provision_find(ids[k]);
         const struct ic_verdict *pv = &r->provisions[p->index];
         if (pv->status == IC_STATUS_FAIL) {
-            v->status = IC_STATUS_FAIL;
-            v->reason = reason(r, "provision %s fails", p->id);
-            return;
+            if (!failed || (r->provisions[failed->index].suppressed_only && !pv->suppressed_only))
+                failed = p;
+            continue;
         }
         looked += looked_at(r, p->index) ? 1 : 0;
         unverified += pv->status == IC_STATUS_UNVERIFIED;
@@ -118,9 +129,16 @@ static void combine(struct ic_report *r, const char *const *ids, size_t count, i
             blocking_status = pv->status;
         }
     }
-    if (direct && direct->count) {
+    if (failed &&
+        (!r->provisions[failed->index].suppressed_only || !direct || !direct->unsuppressed)) {
+        v->status = IC_STATUS_FAIL;
+        v->reason = reason(r, "provision %s fails%s", failed->id,
+                           r->provisions[failed->index].suppressed_only ? " (suppressed)" : "");
+        v->suppressed_only = r->provisions[failed->index].suppressed_only;
+    } else if (direct && direct->count) {
         v->status = IC_STATUS_FAIL;
         v->reason = failure_reason(r, direct);
+        v->suppressed_only = !direct->unsuppressed;
     } else if (!looked && count && unverified == count) {
         v->status = IC_STATUS_UNVERIFIED;
         v->reason = reason(r, "only documents can settle its provisions");
@@ -170,15 +188,20 @@ int ic_report_assess(struct ic_report *r)
             struct failures *pf = &by_provision[ic_provision_find(f->provisions[k])->index];
             if (!pf->count++)
                 pf->first_rule = f->rule;
+            pf->unsuppressed += !f->suppressed;
         }
         /* A finding fails the guideline it names, even with no provision of it. */
         struct failures *gf = &by_guideline[ic_guideline_find(f->guideline)->index];
         if (!gf->count++)
             gf->first_rule = f->rule;
+        gf->unsuppressed += !f->suppressed;
     }
 
-    for (size_t i = 0; i < np; i++)
+    r->contradiction_count = 0;
+    for (size_t i = 0; i < np; i++) {
         assess_provision(r, i, &by_provision[i], &r->provisions[i]);
+        r->contradiction_count += r->provisions[i].contradicted ? 1 : 0;
+    }
     for (size_t i = 0; i < ng; i++) {
         const struct ic_guideline *g = ic_guideline_at(i);
         combine(r, g->provisions, g->provision_count, 0, &by_guideline[i], &r->guidelines[i]);

@@ -589,6 +589,7 @@ static int copy_finding(struct ic_report *r, const struct ic_finding *src, const
         (rc = copy_text(r, src->evidence ? src->evidence : "", &f.evidence)) ||
         (rc = copy_text(r, src->cve, &f.cve)) ||
         (rc = copy_text(r, src->justification, &f.justification)) ||
+        (rc = copy_text(r, src->suppression_source, &f.suppression_source)) ||
         (rc = copy_text(r, src->location.layer, &f.location.layer)) ||
         (rc = copy_text(r, format, &f.location.layer_format)) ||
         (rc = copy_text(r, src->location.path, &f.location.path)) ||
@@ -934,6 +935,23 @@ int ic_report_finish(struct ic_report *r)
     if (!rc)
         r->finished = 1;
 done:
+    pthread_mutex_unlock(&r->priv->lock);
+    return rc;
+}
+
+int ic_report_suppress(struct ic_report *r, size_t index, const char *source,
+                       const char *justification)
+{
+    if (!r || !source || !justification)
+        return IC_E_INVALID_ARG;
+    pthread_mutex_lock(&r->priv->lock);
+    int rc = refuse_if_finished(r);
+    if (!rc && index >= r->finding_count)
+        rc = IC_E_INVALID_ARG;
+    struct ic_finding *f = rc ? NULL : &r->findings[index];
+    if (f && !(rc = copy_text(r, source, &f->suppression_source)) &&
+        !(rc = copy_text(r, justification, &f->justification)))
+        f->suppressed = 1;
     pthread_mutex_unlock(&r->priv->lock);
     return rc;
 }

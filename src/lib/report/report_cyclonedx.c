@@ -153,12 +153,16 @@ static void write_components(const struct sbom *s, struct ic_json *j)
         if (c->purl)
             ic_json_kv_string(j, "purl", c->purl);
         write_evidence(c, j);
-        /* A component known under several CPE names: the rest here. */
-        if (c->cpe && c->cpe[0] && c->cpe[1]) {
+        /* A component known under several CPE names: the rest here; then
+         * what is compiled in (busybox applets, kernel options "CONFIG_X=y"). */
+        int more_cpe = c->cpe && c->cpe[0] && c->cpe[1];
+        if (more_cpe || (c->features && c->features[0])) {
             ic_json_key(j, "properties");
             ic_json_array_begin(j);
-            for (size_t k = 1; c->cpe[k]; k++)
+            for (size_t k = 1; more_cpe && c->cpe[k]; k++)
                 write_property(j, "iotcop:cpe", c->cpe[k]);
+            for (size_t k = 0; c->features && c->features[k]; k++)
+                write_property(j, "iotcop:feature", c->features[k]);
             ic_json_array_end(j);
         }
         ic_json_object_end(j);
@@ -214,9 +218,11 @@ static void write_vulnerability(const struct sbom *s, const struct sbom_vulnerab
 {
     const struct ic_report *r = s->report;
     const struct ic_finding *first = &r->findings[v->findings[0]];
-    int all_suppressed = 1;
-    for (size_t k = 0; k < v->finding_count; k++)
+    int all_suppressed = 1, all_absent = 1;
+    for (size_t k = 0; k < v->finding_count; k++) {
         all_suppressed &= r->findings[v->findings[k]].suppressed != 0;
+        all_absent &= strcmp(r->findings[v->findings[k]].rule, "vuln.not-applicable") == 0;
+    }
 
     ic_json_object_begin(j);
     ic_json_kv_string(j, "bom-ref", v->cve);
@@ -244,13 +250,18 @@ static void write_vulnerability(const struct sbom *s, const struct sbom_vulnerab
     ic_json_kv_string(j, "description", first->title);
     ic_json_kv_string(j, "detail", first->evidence);
 
-    /* VEX: a version match alone is in triage; a finding suppressed with a
-     * justification (baseline, ignore list, absent applet or option) is
-     * recorded as not affecting the product, with that justification. */
+    /* VEX: a version match alone is in triage; a CVE in an applet or kernel
+     * option that is not compiled in (vuln.not-applicable) is not_affected,
+     * code_not_present; a finding suppressed with a justification (baseline,
+     * ignore list) is not_affected with that justification. */
     ic_json_key(j, "analysis");
     ic_json_object_begin(j);
-    ic_json_kv_string(j, "state", all_suppressed ? "not_affected" : "in_triage");
-    if (all_suppressed)
+    ic_json_kv_string(j, "state", all_suppressed || all_absent ? "not_affected" : "in_triage");
+    if (all_absent) {
+        /* the applet or kernel option it concerns is not compiled in */
+        ic_json_kv_string(j, "justification", "code_not_present");
+        ic_json_kv_string(j, "detail", first->evidence);
+    } else if (all_suppressed)
         ic_json_kv_string(j, "detail",
                           first->justification ? first->justification
                                                : "suppressed without a justification");

@@ -8,6 +8,8 @@
 #include "report/report_private.h"
 
 #include "core/buf.h"
+#include "iotcop/assess.h"
+#include "report/scorecard.h"
 #include "iotcop/error.h"
 #include "iotcop/unpack.h"
 
@@ -294,6 +296,8 @@ static const char css[] =
     ".fmt{font-weight:600}"
     "footer{margin-top:2rem;border-top:1px solid "
     "var(--line);padding-top:.6rem;font-size:.85rem;color:#555}"
+    ".banner{border:2px solid var(--fail);background:#fdecea;border-radius:6px;padding:.6rem 1rem;"
+    "margin:.8rem 0}.banner h3{margin:0 0 .3rem;color:var(--fail)}.gap{color:var(--unv)}"
     "@media print{body{font-size:10pt;max-width:none;padding:0}"
     "details{border:none;padding:0}details>summary{list-style:none;font-size:1.1rem;font-weight:"
     "700}"
@@ -366,6 +370,13 @@ static size_t guideline_finding_count(const struct ic_report *r, const struct ic
     return n;
 }
 
+static const char *audit_title(const struct ic_report *r)
+{
+    return r->target.kind == IC_TARGET_DEVICE    ? "Device security audit: "
+           : r->target.kind == IC_TARGET_PRODUCT ? "Product security assessment: "
+                                                 : "Firmware security audit: ";
+}
+
 static void write_head(struct page *p, const struct ic_report *r, const char *name)
 {
     raw(p, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -375,8 +386,7 @@ static void write_head(struct page *p, const struct ic_report *r, const char *na
            "style-src 'unsafe-inline'; img-src data:\">\n"
            "<meta name=\"referrer\" content=\"no-referrer\">\n"
            "<meta name=\"generator\" content=\"iotcop " IOTCOP_VERSION "\">\n<title>");
-    raw(p, r->target.kind == IC_TARGET_DEVICE ? "Device security audit: "
-                                              : "Firmware security audit: ");
+    raw(p, audit_title(r));
     text(p, name);
     raw(p, "</title>\n<style>");
     raw(p, css);
@@ -391,8 +401,7 @@ static void write_header(struct page *p, const struct ic_report *r, const char *
     if (gmtime_r(&t, &tm))
         strftime(started, sizeof(started), "%Y-%m-%d %H:%M UTC", &tm);
     raw(p, "<header>\n<h1>");
-    raw(p, r->target.kind == IC_TARGET_DEVICE ? "Device security audit: "
-                                              : "Firmware security audit: ");
+    raw(p, audit_title(r));
     element(p, "span", "mono", name);
     raw(p, "</h1>\n<p class=\"lede\">Checked against the UK Code of Practice for Consumer IoT "
            "Security, ETSI EN 303 645 and the UK PSTI security requirements by "
@@ -410,6 +419,15 @@ static void write_header(struct page *p, const struct ic_report *r, const char *
         if (r->unpack)
             rawf(p, "<dt>Unpacked</dt><dd>%zu layers, %" PRIu64 " files, %zu diagnostics</dd>",
                  r->unpack->layer_count, r->unpack->files, r->unpack->diag_count);
+    } else if (r->target.kind == IC_TARGET_PRODUCT) {
+        for (size_t i = 0; i < r->input_count; i++) {
+            rawf(p, "<dt>%s report</dt><dd class=\"mono\" data-input=\"%zu\">",
+                 strcmp(r->inputs[i].kind, "device") == 0 ? "Device" : "Firmware", i);
+            text(p, r->inputs[i].label);
+            raw(p, " (");
+            text(p, r->inputs[i].path ? r->inputs[i].path : r->inputs[i].address);
+            raw(p, ")</dd>");
+        }
     } else {
         raw(p, "<dt>Address</dt><dd class=\"mono\">");
         text(p, r->target.address);
@@ -460,6 +478,83 @@ static void write_severity_bar(struct page *p, const struct ic_report *r)
     raw(p, "</p>\n");
 }
 
+/* A test fails what the manufacturer declared: the first thing on the page. */
+static void write_contradiction_banner(struct page *p, const struct ic_report *r)
+{
+    if (!r->contradiction_count)
+        return;
+    rawf(p,
+         "<div class=\"banner\" id=\"contradictions\" role=\"alert\"><h3>The manufacturer&#39;s "
+         "declaration is contradicted by the tests (%zu provision%s)</h3>\n<ul>\n",
+         r->contradiction_count, r->contradiction_count == 1 ? "" : "s");
+    for (size_t i = 0; i < ic_provision_count(); i++) {
+        const struct ic_verdict *v = &r->provisions[i];
+        if (!v->contradicted)
+            continue;
+        raw(p, "<li data-provision=\"");
+        text(p, ic_provision_at(i)->id);
+        raw(p, "\"><strong>");
+        text(p, ic_provision_at(i)->id);
+        raw(p, "</strong> ");
+        text(p, ic_provision_at(i)->title);
+        raw(p, "<br>Declared: ");
+        text(p, v->declared);
+        rawf(p, "<br>Tested: <strong class=\"st-fail\">%s</strong> &mdash; ",
+             ic_status_name(v->status));
+        text(p, v->reason);
+        raw(p, "</li>\n");
+    }
+    raw(p, "</ul></div>\n");
+}
+
+/* EN 303 645 counts per level, the scorecard's headline numbers. */
+static void write_level_counts(struct page *p, const struct ic_report *r)
+{
+    raw(p, "<h3>ETSI EN 303 645 provisions</h3>\n<table id=\"en303645-counts\"><thead><tr>"
+           "<th>Level</th><th>Pass</th><th>Fail</th><th>Unverified</th><th>Not tested</th>"
+           "<th>Not applicable</th></tr></thead><tbody>\n");
+    for (int mandatory = 1; mandatory >= 0; mandatory--) {
+        size_t c[5];
+        ic_report_provision_counts(r, mandatory, c);
+        rawf(p,
+             "<tr data-level=\"%s\"><td>%s</td><td>%zu</td><td>%zu</td><td>%zu</td>"
+             "<td>%zu</td><td>%zu</td></tr>\n",
+             mandatory ? "mandatory" : "recommended", mandatory ? "Mandatory" : "Recommended",
+             c[IC_STATUS_PASS], c[IC_STATUS_FAIL], c[IC_STATUS_UNVERIFIED], c[IC_STATUS_NOT_TESTED],
+             c[IC_STATUS_NOT_APPLICABLE]);
+    }
+    raw(p, "</tbody></table>\n");
+}
+
+/* The draft PSTI statement of compliance, filled from the declaration. */
+static void write_statement(struct page *p, const struct ic_report *r)
+{
+    size_t gaps = ic_psti_statement_gaps(r);
+    rawf(p,
+         "<details id=\"psti-statement\" data-gaps=\"%zu\"><summary>Draft UK PSTI statement of "
+         "compliance (%s)</summary>\n",
+         gaps, gaps ? "gaps to fill" : "every item filled");
+    if (!r->declaration)
+        raw(p, "<p>No manufacturer&#39;s declaration was given (<code>--declaration</code>), so "
+               "every item is a gap.</p>\n");
+    raw(p, "<table><thead><tr><th>Item</th><th>What it must say</th><th>Draft</th></tr></thead>"
+           "<tbody>\n");
+    for (size_t i = 0; i < ic_psti_statement_item_count; i++) {
+        char value[1024], gap[1024];
+        int complete = ic_psti_statement_item(r, i, value, sizeof(value), gap, sizeof(gap));
+        raw(p, "<tr data-item=\"");
+        text(p, ic_psti_statement_items[i].id);
+        rawf(p, "\" data-complete=\"%s\"><td>", complete ? "yes" : "no");
+        text(p, ic_psti_statement_items[i].ref);
+        raw(p, "</td><td>");
+        text(p, ic_psti_statement_items[i].text);
+        raw(p, complete ? "</td><td>" : "</td><td class=\"gap\">Gap: ");
+        text(p, complete ? value : gap);
+        raw(p, "</td></tr>\n");
+    }
+    raw(p, "</tbody></table></details>\n");
+}
+
 static void write_summary(struct page *p, const struct ic_report *r)
 {
     size_t fail = 0, pass = 0, unsettled = 0;
@@ -470,6 +565,7 @@ static void write_summary(struct page *p, const struct ic_report *r)
         unsettled += s != IC_STATUS_FAIL && s != IC_STATUS_PASS;
     }
     raw(p, "<main>\n<section id=\"summary\">\n<h2>Summary</h2>\n");
+    write_contradiction_banner(p, r);
     if (fail)
         rawf(p,
              "<p class=\"verdict st-fail\" id=\"verdict\">Does not meet %zu of the %zu guidelines "
@@ -525,6 +621,7 @@ static void write_summary(struct page *p, const struct ic_report *r)
     }
     raw(p, "</ul>\n");
 
+    write_level_counts(p, r);
     raw(p, "<h3>Most serious findings</h3>\n");
     size_t shown = 0;
     for (size_t i = 0; i < r->finding_count && shown < HTML_WORST_FINDINGS; i++) {
@@ -588,6 +685,9 @@ static void write_finding(struct page *p, const struct ic_report *r, const struc
     }
     if (f->suppressed) {
         raw(p, "<dt>Suppressed</dt><dd>");
+        text(p, f->suppression_source && strcmp(f->suppression_source, "baseline") == 0
+                    ? "(in the baseline) "
+                    : "(ignore list) ");
         text(p, f->justification ? f->justification : "no justification given");
         raw(p, "</dd>");
     }
@@ -790,6 +890,15 @@ static void write_provisions(struct page *p, const struct ic_report *r)
         status_icon(p, v->status);
         rawf(p, "%s</td><td>%s</td><td>", ic_status_name(v->status), ic_source_name(v->source));
         text(p, v->reason);
+        if (v->contradicted) {
+            raw(p, " <strong class=\"st-fail\">Contradicts the declaration:</strong> ");
+            text(p, v->declared);
+        }
+        if (v->settled_by) {
+            raw(p, " <em>Settled by: ");
+            text(p, v->settled_by);
+            raw(p, "</em>");
+        }
         raw(p, "</td></tr>\n");
     }
     raw(p, "</tbody></table></details>\n");
@@ -867,6 +976,7 @@ int ic_report_write_html(const struct ic_report *r, struct ic_buf *out)
     write_layers(&p, r);
     write_provisions(&p, r);
     write_cra(&p, r);
+    write_statement(&p, r);
     write_diagnostics(&p, r);
     raw(&p, "</section>\n</main>\n<footer>Generated by iotcop " IOTCOP_VERSION
             ". A verdict of <em>fail</em> rests on the findings listed; <em>pass</em> on a check "

@@ -1,6 +1,7 @@
 /* The JSON report, schema "iotcop-report/1". Every key written here is
  * described in docs/report-json.md; keys are only ever added. */
 #include "report/report_private.h"
+#include "report/scorecard.h"
 
 #include "core/buf.h"
 #include "core/json.h"
@@ -82,7 +83,7 @@ static void write_run(const struct ic_report *r, struct ic_json *j)
         ic_json_object_end(j);
     }
     /* A firmware report without an unpack carries them in "unpack" instead. */
-    if ((r->unpack || r->target.kind == IC_TARGET_DEVICE) && r->diag_count) {
+    if ((r->unpack || r->target.kind != IC_TARGET_FIRMWARE) && r->diag_count) {
         write_diagnostics(r, j);
     }
     ic_json_object_end(j);
@@ -97,6 +98,8 @@ void ic_report_json_target(const struct ic_report *r, struct ic_json *j)
         ic_json_kv_string(j, "path", r->target.path);
         ic_json_kv_string(j, "sha256", r->target.sha256[0] ? r->target.sha256 : NULL);
         ic_json_kv_uint(j, "size", r->target.size);
+    } else if (r->target.kind == IC_TARGET_PRODUCT) {
+        ic_report_json_product_target(r, j);
     } else {
         ic_json_kv_string(j, "kind", "device");
         ic_json_kv_string(j, "address", r->target.address);
@@ -228,6 +231,8 @@ static void write_findings(const struct ic_report *r, struct ic_json *j)
             ic_json_key(j, "suppressed");
             ic_json_object_begin(j);
             ic_json_kv_string(j, "justification", f->justification ? f->justification : "");
+            ic_json_kv_string(j, "source",
+                              f->suppression_source ? f->suppression_source : "ignore");
             ic_json_object_end(j);
         }
         ic_json_object_end(j);
@@ -262,10 +267,12 @@ static void write_guidelines(const struct ic_report *r, struct ic_json *j)
         ic_json_key(j, "findings");
         ic_json_array_begin(j);
         for (size_t k = 0; k < r->finding_count; k++)
-            if (!r->findings[k].suppressed && bears_on(&r->findings[k], g))
+            if (bears_on(&r->findings[k], g))
                 ic_json_string(j, r->findings[k].fingerprint);
         ic_json_array_end(j);
         ic_json_kv_string(j, "reason", r->guidelines[i].reason);
+        if (r->guidelines[i].suppressed_only)
+            ic_json_kv_bool(j, "suppressed_only", 1);
         ic_json_object_end(j);
     }
     ic_json_array_end(j);
@@ -285,6 +292,9 @@ static void write_provisions(const struct ic_report *r, struct ic_json *j)
         ic_json_kv_string(j, "level", p->level);
         ic_json_kv_string(j, "title", p->title);
         ic_json_kv_string(j, "reason", v->reason);
+        if (v->suppressed_only)
+            ic_json_kv_bool(j, "suppressed_only", 1);
+        ic_report_json_provision_extra(r, i, j);
         ic_json_object_end(j);
     }
     ic_json_array_end(j);
@@ -346,6 +356,7 @@ void ic_report_json(const struct ic_report *r, struct ic_json *j)
     write_provisions(r, j);
     write_psti(r, j);
     write_cra(r, j);
+    ic_report_json_scorecard(r, j);
     ic_json_object_end(j);
 }
 

@@ -24,6 +24,8 @@
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 #define TAXONOMY_COP "UK-CoP-Consumer-IoT"
 #define TAXONOMY_EN "ETSI-EN-303-645"
+/* The rule id of a result that says a test contradicts the declaration. */
+#define SARIF_CONTRADICTION_RULE "iotcop.declaration-contradicted"
 /* Where a raw-data location's uri is relative to: the directory given to
  * `iotcop unpack -C DIR`, which writes each layer's content to DIR/ID.bin. */
 #define EXTRACT_BASE "IOTCOP_EXTRACT_DIR"
@@ -430,6 +432,10 @@ static void write_result(const struct ic_report *r, const struct ic_finding *f, 
         ic_json_kv_string(j, "kind", "external");
         ic_json_kv_string(j, "status", "accepted");
         ic_json_kv_string(j, "justification", f->justification ? f->justification : "");
+        ic_json_key(j, "properties");
+        ic_json_object_begin(j);
+        ic_json_kv_string(j, "source", f->suppression_source ? f->suppression_source : "ignore");
+        ic_json_object_end(j);
         ic_json_object_end(j);
         ic_json_array_end(j);
     }
@@ -524,12 +530,59 @@ static void write_invocation(const struct ic_report *r, int exit_code, struct ic
     ic_json_array_end(j);
 }
 
+/* One result per provision where a test fails what the manufacturer declared
+ * (docs/report-sarif.md): not a rule of the catalogue, a finding about the
+ * declaration itself. */
+static void write_contradictions(const struct ic_report *r, struct ic_json *j)
+{
+    for (size_t i = 0; i < ic_provision_count(); i++) {
+        const struct ic_verdict *v = &r->provisions[i];
+        if (!v->contradicted)
+            continue;
+        const struct ic_provision *p = ic_provision_at(i);
+        struct ic_buf msg = IC_BUF_INIT(64 * 1024);
+        ic_json_object_begin(j);
+        ic_json_kv_string(j, "ruleId", SARIF_CONTRADICTION_RULE);
+        ic_json_kv_string(j, "kind", "fail");
+        ic_json_kv_string(j, "level", "error");
+        if (ic_buf_printf(&msg,
+                          "The manufacturer's declaration is contradicted: EN 303 645 %s (%s) "
+                          "is %s by test (%s); %s",
+                          p->id, p->title, ic_status_name(v->status), v->reason,
+                          v->declared) == IC_OK)
+            text_object(j, "message", (const char *)msg.data);
+        else
+            text_object(j, "message", "The manufacturer's declaration is contradicted");
+        ic_buf_release(&msg);
+        ic_json_key(j, "taxa");
+        ic_json_array_begin(j);
+        ic_json_object_begin(j);
+        ic_json_kv_string(j, "id", p->id);
+        ic_json_key(j, "toolComponent");
+        ic_json_object_begin(j);
+        ic_json_kv_string(j, "name", TAXONOMY_EN);
+        ic_json_kv_uint(j, "index", 1);
+        ic_json_object_end(j);
+        ic_json_object_end(j);
+        ic_json_array_end(j);
+        ic_json_key(j, "properties");
+        ic_json_object_begin(j);
+        ic_json_kv_bool(j, "contradiction", 1);
+        ic_json_kv_string(j, "provision", p->id);
+        ic_json_kv_string(j, "declared", v->declared);
+        ic_json_kv_string(j, "status", ic_status_name(v->status));
+        ic_json_object_end(j);
+        ic_json_object_end(j);
+    }
+}
+
 /* What was audited, and the verdicts a dashboard may want beside the results. */
 static void write_run_properties(const struct ic_report *r, struct ic_json *j)
 {
     ic_json_key(j, "properties");
     ic_json_object_begin(j);
     ic_report_json_target(r, j);
+    ic_json_kv_uint(j, "contradictions", r->contradiction_count);
     ic_json_key(j, "psti");
     ic_json_array_begin(j);
     for (size_t i = 0; i < ic_psti_count(); i++) {
@@ -576,6 +629,7 @@ int ic_report_write_sarif(const struct ic_report *r, int exit_code, struct ic_bu
     ic_json_array_begin(&j);
     for (size_t i = 0; i < r->finding_count; i++)
         write_result(r, &r->findings[i], &j);
+    write_contradictions(r, &j);
     ic_json_array_end(&j);
     ic_json_kv_string(&j, "columnKind", "unicodeCodePoints");
     write_run_properties(r, &j);

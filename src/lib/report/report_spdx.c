@@ -79,6 +79,30 @@ static void write_target_package(const struct sbom *s, struct ic_json *j)
     ic_json_object_end(j);
 }
 
+/* What is compiled in (busybox applets, kernel options "CONFIG_X=y"): one
+ * annotation of the package, the features space-separated. */
+static void write_features(const struct sbom *s, const struct ic_component *c, struct ic_json *j)
+{
+    struct ic_buf text = IC_BUF_INIT(1024 * 1024);
+    int kernel = strncmp(c->features[0], "CONFIG_", 7) == 0;
+    int rc = ic_buf_append_str(&text, kernel ? "iotcop:feature kernel options set:"
+                                             : "iotcop:feature compiled in:");
+    for (size_t k = 0; !rc && c->features[k]; k++)
+        rc = ic_buf_printf(&text, " %s", c->features[k]);
+    if (!rc) {
+        ic_json_key(j, "annotations");
+        ic_json_array_begin(j);
+        ic_json_object_begin(j);
+        ic_json_kv_string(j, "annotationDate", s->created);
+        ic_json_kv_string(j, "annotationType", "OTHER");
+        ic_json_kv_string(j, "annotator", "Tool: iotcop-" IOTCOP_VERSION);
+        ic_json_kv_string(j, "comment", (const char *)text.data);
+        ic_json_object_end(j);
+        ic_json_array_end(j);
+    }
+    ic_buf_release(&text);
+}
+
 static void write_component_package(const struct sbom *s, size_t i, struct ic_json *j)
 {
     const struct ic_report *r = s->report;
@@ -108,6 +132,8 @@ static void write_component_package(const struct sbom *s, size_t i, struct ic_js
             ic_json_kv_string(j, "comment", (const char *)paths.data);
         ic_buf_release(&paths);
     }
+    if (c->features && c->features[0])
+        write_features(s, c, j);
     ic_json_key(j, "externalRefs");
     ic_json_array_begin(j);
     for (size_t k = 0; c->cpe && c->cpe[k]; k++)

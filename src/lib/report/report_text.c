@@ -1,5 +1,8 @@
 /* The report for people: findings grouped by guideline, then the verdicts. */
 #include "core/buf.h"
+#include "iotcop/declaration.h"
+#include "iotcop/assess.h"
+#include "report/scorecard.h"
 #include "iotcop/error.h"
 #include "iotcop/report.h"
 #include "iotcop/standards.h"
@@ -62,9 +65,97 @@ static int verdict_line(struct ic_buf *out, const struct ic_report *r)
             other++;
     }
     const char *what = r->target.kind == IC_TARGET_DEVICE ? r->target.address : r->target.path;
-    return ic_buf_printf(out, "%s: %zu finding%s; guidelines: %zu fail, %zu pass, %zu not settled\n",
-                         what ? what : "?", r->finding_count, r->finding_count == 1 ? "" : "s",
-                         fail, pass, other);
+    return ic_buf_printf(
+        out, "%s: %zu finding%s; guidelines: %zu fail, %zu pass, %zu not settled%s\n",
+        what ? what : "?", r->finding_count, r->finding_count == 1 ? "" : "s", fail, pass, other,
+        r->contradiction_count ? "; the declaration is contradicted" : "");
+}
+
+/* Where a test fails what the manufacturer declared: first, so nobody misses it. */
+static int write_contradictions(struct ic_buf *out, const struct style *s,
+                                const struct ic_report *r)
+{
+    int rc = IC_OK;
+    if (!r->contradiction_count)
+        return rc;
+    rc = ic_buf_printf(out,
+                       "\n%s%sCONTRADICTED DECLARATION%s: %zu provision%s the manufacturer "
+                       "declares, a test fails\n",
+                       s->bold, s->red, s->reset, r->contradiction_count,
+                       r->contradiction_count == 1 ? "" : "s");
+    for (size_t i = 0; i < ic_provision_count() && !rc; i++) {
+        const struct ic_verdict *v = &r->provisions[i];
+        if (v->contradicted)
+            rc = ic_buf_printf(out, "  %s%-7s%s declared: %s\n          tested:   %s %s\n", s->red,
+                               ic_provision_at(i)->id, s->reset, v->declared,
+                               ic_status_name(v->status), v->reason);
+    }
+    return rc;
+}
+
+/* `iotcop assess`: the reports combined. */
+static int write_product(struct ic_buf *out, const struct style *s, const struct ic_report *r)
+{
+    int rc = ic_buf_printf(out, "%sProduct%s %s, combined from %zu report%s\n", s->bold, s->reset,
+                           r->target.path, r->input_count, r->input_count == 1 ? "" : "s");
+    for (size_t i = 0; i < r->input_count && !rc; i++)
+        rc = ic_buf_printf(out, "  %-8s %s (%s)\n", r->inputs[i].kind, r->inputs[i].label,
+                           r->inputs[i].path ? r->inputs[i].path : r->inputs[i].address);
+    return rc;
+}
+
+/* `iotcop assess`: every provision with the evidence that settled it. */
+static int write_provisions(struct ic_buf *out, const struct style *s, const struct ic_report *r)
+{
+    int rc = ic_buf_printf(out, "%sEN 303 645 provisions%s (verdict, source, settled by)\n",
+                           s->bold, s->reset);
+    for (size_t i = 0; i < ic_provision_count() && !rc; i++) {
+        const struct ic_verdict *v = &r->provisions[i];
+        rc = ic_buf_printf(out, "  %-7s %s%-14s%s %-8s %s%s\n", ic_provision_at(i)->id,
+                           status_colour(s, v->status), ic_status_name(v->status), s->reset,
+                           ic_source_name(v->source), v->settled_by ? v->settled_by : "-",
+                           v->contradicted ? " (contradicts the declaration)" : "");
+    }
+    return rc;
+}
+
+/* The scorecard after the verdicts: EN 303 645 counts, CRA Annex I and the
+ * draft PSTI statement of compliance with its gaps. */
+static int write_scorecard(struct ic_buf *out, const struct style *s, const struct ic_report *r)
+{
+    int rc = IC_OK;
+    for (int mandatory = 1; mandatory >= 0 && !rc; mandatory--) {
+        size_t c[5];
+        ic_report_provision_counts(r, mandatory, c);
+        rc = ic_buf_printf(out,
+                           "%s  %-12s %zu pass, %zu fail, %zu unverified, %zu not tested, "
+                           "%zu not applicable\n",
+                           mandatory ? "EN 303 645\n" : "", mandatory ? "mandatory" : "recommended",
+                           c[IC_STATUS_PASS], c[IC_STATUS_FAIL], c[IC_STATUS_UNVERIFIED],
+                           c[IC_STATUS_NOT_TESTED], c[IC_STATUS_NOT_APPLICABLE]);
+    }
+    if (!rc)
+        rc = ic_buf_printf(out, "%sEU CRA Annex I%s\n", s->bold, s->reset);
+    for (size_t i = 0; i < ic_cra_count() && !rc; i++) {
+        const struct ic_cra_requirement *c = ic_cra_at(i);
+        if (!c->guideline_count)
+            continue;
+        rc = ic_buf_printf(out, "  %-8s %s%-14s%s %.70s\n", c->id,
+                           status_colour(s, r->cra[i].status), ic_status_name(r->cra[i].status),
+                           s->reset, c->description);
+    }
+    size_t gaps = ic_psti_statement_gaps(r);
+    if (!rc)
+        rc = ic_buf_printf(out, "%sPSTI statement of compliance (draft)%s: %s\n", s->bold, s->reset,
+                           gaps ? "gaps below" : "every item filled");
+    for (size_t i = 0; i < ic_psti_statement_item_count && !rc; i++) {
+        char value[1024], gap[1024];
+        int complete = ic_psti_statement_item(r, i, value, sizeof(value), gap, sizeof(gap));
+        rc = ic_buf_printf(out, "  %-10s %s: %s%s%s\n", ic_psti_statement_items[i].ref,
+                           ic_psti_statement_items[i].text, complete ? "" : s->yellow,
+                           complete ? value : gap, complete ? "" : s->reset);
+    }
+    return rc;
 }
 
 int ic_report_write_text(const struct ic_report *r, unsigned flags, struct ic_buf *out)
@@ -83,6 +174,8 @@ int ic_report_write_text(const struct ic_report *r, unsigned flags, struct ic_bu
                                     " bytes expanded, %zu diagnostics\n",
                                r->unpack->layer_count, r->unpack->files, r->unpack->bytes,
                                r->unpack->diag_count);
+    } else if (r->target.kind == IC_TARGET_PRODUCT) {
+        rc = write_product(out, s, r);
     } else if (r->target.kind == IC_TARGET_DEVICE) {
         rc = ic_buf_printf(out, "%sDevice%s %s\n", s->bold, s->reset, r->target.address);
     }
@@ -90,6 +183,8 @@ int ic_report_write_text(const struct ic_report *r, unsigned flags, struct ic_bu
         rc = ic_buf_printf(out, "%s: %s [%s]\n", r->diags[i].is_error ? "error" : "warning",
                            r->diags[i].message, ic_error_name(r->diags[i].error));
 
+    if (!rc)
+        rc = write_contradictions(out, s, r);
     /* Findings, grouped by guideline in catalogue order. */
     for (size_t g = 0; g < ic_guideline_count() && !rc; g++) {
         const struct ic_guideline *gl = ic_guideline_at(g);
@@ -112,6 +207,10 @@ int ic_report_write_text(const struct ic_report *r, unsigned flags, struct ic_bu
                 rc = write_location(out, f);
             if (!rc)
                 rc = ic_buf_printf(out, "\n           %s\n", f->evidence ? f->evidence : "");
+            if (!rc && f->suppressed)
+                rc = ic_buf_printf(out, "           suppressed (%s): %s\n",
+                                   f->suppression_source ? f->suppression_source : "ignore",
+                                   f->justification ? f->justification : "");
         }
     }
 
@@ -130,6 +229,10 @@ int ic_report_write_text(const struct ic_report *r, unsigned flags, struct ic_bu
         rc = ic_buf_printf(out, "  %-7s %s%-14s%s %s\n", req->id, status_colour(s, r->psti[p].status),
                            ic_status_name(r->psti[p].status), s->reset, req->title);
     }
+    if (!rc && r->target.kind == IC_TARGET_PRODUCT)
+        rc = write_provisions(out, s, r);
+    if (!rc)
+        rc = write_scorecard(out, s, r);
     if (!rc)
         rc = ic_buf_append(out, "\n", 1);
     if (!rc)

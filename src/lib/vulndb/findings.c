@@ -1,6 +1,8 @@
 /* Known vulnerabilities as report findings (CoP-3; EN 303 645 5.3-8): one
  * finding per CVE that matches a component, with the matched criterion as
- * evidence and the record's CVSS score; KEV entries get their own rule. */
+ * evidence and the record's CVSS score; KEV entries get their own rule, and
+ * CVEs in an applet or kernel option that is not compiled in another
+ * (severity info, applicability.c). */
 #include "iotcop/error.h"
 #include "iotcop/unpack.h"
 #include "iotcop/vfs.h"
@@ -37,7 +39,22 @@ static const struct ic_rule vuln_rules[] = {
         .fix = "Treat as urgent: update the component, ship the update, and tell users to "
                "install it.",
     },
+    {
+        .id = "vuln.not-applicable",
+        .title = "Known vulnerability in a feature that is not compiled in",
+        .severity = IC_SEVERITY_INFO,
+        .guideline = "CoP-3",
+        .provisions = p_timely,
+        .rationale = "The component's version is in a CVE's affected range, but the CVE concerns "
+                     "a busybox applet or a kernel option that this build does not have, so the "
+                     "vulnerable code is not in the device. Recorded for the SBOM's VEX "
+                     "statement (not_affected, code_not_present).",
+        .fix = "Nothing to fix; keep the applet or option out of the build, or update the "
+               "component before enabling it.",
+    },
 };
+
+enum { RULE_KNOWN_CVE, RULE_KNOWN_EXPLOITED, RULE_NOT_APPLICABLE };
 
 const struct ic_rule_set ic_rule_set_vuln = {
     .family = "vuln",
@@ -94,18 +111,26 @@ int ic_vulndb_add_findings(struct ic_vulndb *db, struct ic_report *report,
         /* one finding per CVE: the first target that matched it */
         if (i > 0 && strcmp(matches[i - 1].cve, m->cve) == 0)
             continue;
-        const struct ic_rule *rule = &vuln_rules[m->known_exploited ? 1 : 0];
         const struct ic_vuln_target *t = &targets[m->target];
-        char evidence[1024];
-        int len = snprintf(evidence, sizeof(evidence), "%s %s (%s:%s) is affected by %s: %s",
-                           component->name ? component->name : t->product,
-                           component->version ? component->version : t->version, t->vendor,
-                           t->product, m->cve, m->criterion);
+        char reason[3072];
+        int absent = vdb_not_applicable(db, component, m->cve, reason, sizeof(reason));
+        const struct ic_rule *rule = &vuln_rules[absent               ? RULE_NOT_APPLICABLE
+                                                 : m->known_exploited ? RULE_KNOWN_EXPLOITED
+                                                                      : RULE_KNOWN_CVE];
+        char evidence[4096];
+        int len =
+            snprintf(evidence, sizeof(evidence), "%s %s (%s:%s) is %s %s: %s",
+                     component->name ? component->name : t->product,
+                     component->version ? component->version : t->version, t->vendor, t->product,
+                     absent ? "in the version range of" : "affected by", m->cve, m->criterion);
         if (m->known_exploited && len > 0 && (size_t)len < sizeof(evidence))
-            snprintf(evidence + len, sizeof(evidence) - (size_t)len,
-                     "; known exploited (CISA KEV, added %s)", m->kev_date_added);
+            len += snprintf(evidence + len, sizeof(evidence) - (size_t)len,
+                            "; known exploited (CISA KEV, added %s)", m->kev_date_added);
+        if (absent && len > 0 && (size_t)len < sizeof(evidence))
+            snprintf(evidence + len, sizeof(evidence) - (size_t)len, "; not applicable: %s",
+                     reason);
         struct ic_finding f = ic_finding_from_rule(rule, location, evidence);
-        f.severity = severity_of(m, rule);
+        f.severity = absent ? IC_SEVERITY_INFO : severity_of(m, rule);
         f.cve = m->cve;
         f.cvss = m->cvss;
         f.has_cvss = m->has_cvss;

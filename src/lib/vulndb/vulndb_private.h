@@ -113,6 +113,25 @@ int vdb_osv_key(struct ic_jp *p, struct vdb_record *r, const char *key, int *kno
 void vdb_osv_finish(struct vdb_record *r);
 int vdb_kev_key(struct ic_jp *p, struct vdb_kev *k, const char *key, int *known);
 
+/* The CVEs that concern one busybox applet or one kernel option, from
+ * data/cve-features.json (tools/gen_cve_features.py): sorted by CVE id,
+ * then component. */
+struct ic_cve_feature {
+    const char *cve;
+    const char *component;       /* "busybox" or "linux" */
+    const char *const *features; /* NULL-terminated applet names or CONFIG_ names */
+    const char *basis;           /* the record's wording that ties them */
+};
+extern const struct ic_cve_feature ic_cve_features[];
+extern const size_t ic_cve_feature_count;
+
+/* Whether cve cannot apply to the component because none of the applets or
+ * kernel options it concerns is compiled in: from the table above, else
+ * (busybox) an "X applet" named by the record's description. 1 with the
+ * reason in out (cut to size); 0 when it applies or nothing settles it. */
+int vdb_not_applicable(struct ic_vulndb *db, const struct ic_component *component, const char *cve,
+                       char *out, size_t size);
+
 /* Shared by the readers: keeps the better CVSS metric. rank: higher wins. */
 void vdb_record_offer_cvss(struct vdb_record *r, int rank, double score, const char *version,
                            const char *severity, const char *vector);

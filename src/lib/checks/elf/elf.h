@@ -24,18 +24,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IC_ELF_MAX_PHDRS 4096u        /* program headers read */
-#define IC_ELF_MAX_SECTIONS 65536u    /* section headers read */
-#define IC_ELF_MAX_SYMBOLS 4000000u   /* symbols read per table */
-#define IC_ELF_MAX_DYN 65536u         /* dynamic entries read */
-#define IC_ELF_MAX_NEEDED 256u        /* DT_NEEDED names kept */
-#define IC_ELF_MAX_STRING 4096u       /* bytes kept of one string */
-#define IC_ELF_MAX_RELOCS 16000000u   /* relocations examined in all */
+#define IC_ELF_MAX_PHDRS 4096u      /* program headers read */
+#define IC_ELF_MAX_SECTIONS 65536u  /* section headers read */
+#define IC_ELF_MAX_SYMBOLS 4000000u /* symbols read per table */
+#define IC_ELF_MAX_DYN 65536u       /* dynamic entries read */
+#define IC_ELF_MAX_NEEDED 256u      /* DT_NEEDED names kept */
+#define IC_ELF_MAX_STRING 4096u     /* bytes kept of one string */
+#define IC_ELF_MAX_RELOCS 16000000u /* relocations examined in all */
 
 /* e_type values. */
 #define IC_ELF_ET_REL 1
 #define IC_ELF_ET_EXEC 2
 #define IC_ELF_ET_DYN 3
+
+/* e_machine values the rules look at */
+#define IC_ELF_EM_MIPS 8
+#define IC_ELF_EM_MIPS_RS3_LE 10
 
 /* Imported functions the checks report (input handling, CoP-13). */
 enum ic_elf_watch {
@@ -62,58 +66,58 @@ const char *ic_elf_watch_name(enum ic_elf_watch w);
 int ic_elf_watch_is_command(enum ic_elf_watch w);
 
 struct ic_elf_import {
-    int imported;   /* an undefined dynamic symbol of this name */
-    uint32_t refs;  /* relocations that reference it (0: imported through
-                       the GOT without one, as on MIPS) */
+    int imported;  /* an undefined dynamic symbol of this name */
+    uint32_t refs; /* relocations that reference it (0: imported through
+                      the GOT without one, as on MIPS) */
 };
 
 struct ic_elf {
-    int elf64;          /* ELFCLASS64 */
-    int big_endian;     /* ELFDATA2MSB */
-    uint16_t type;      /* e_type */
-    uint16_t machine;   /* e_machine */
-    unsigned damaged;   /* tables skipped because they were broken */
+    int elf64;        /* ELFCLASS64 */
+    int big_endian;   /* ELFDATA2MSB */
+    uint16_t type;    /* e_type */
+    uint16_t machine; /* e_machine */
+    unsigned damaged; /* tables skipped because they were broken */
 
     /* Program headers. */
-    unsigned phnum;            /* read */
-    char *interp;              /* PT_INTERP path, or NULL */
-    unsigned gnu_stack;        /* PT_GNU_STACK headers */
-    int stack_exec;            /* some GNU_STACK has PF_X */
-    int stack_rwx;             /* some GNU_STACK has PF_R, PF_W and PF_X */
-    unsigned stack_flags;      /* p_flags of the first GNU_STACK */
-    int gnu_relro;             /* a PT_GNU_RELRO header */
-    int has_dynamic;           /* a PT_DYNAMIC header whose entries could be read */
+    unsigned phnum;       /* read */
+    char *interp;         /* PT_INTERP path, or NULL */
+    unsigned gnu_stack;   /* PT_GNU_STACK headers */
+    int stack_exec;       /* some GNU_STACK has PF_X */
+    int stack_rwx;        /* some GNU_STACK has PF_R, PF_W and PF_X */
+    unsigned stack_flags; /* p_flags of the first GNU_STACK */
+    int gnu_relro;        /* a PT_GNU_RELRO header */
+    int has_dynamic;      /* a PT_DYNAMIC header whose entries could be read */
 
     /* Dynamic section. */
-    int bind_now;              /* DT_BIND_NOW, or DF_BIND_NOW in DT_FLAGS */
-    int flags1_now;            /* DF_1_NOW in DT_FLAGS_1 */
-    int flags1_pie;            /* DF_1_PIE in DT_FLAGS_1 */
-    int dt_debug;              /* a DT_DEBUG entry */
-    int has_soname;            /* a DT_SONAME entry: a library */
+    int bind_now;   /* DT_BIND_NOW, or DF_BIND_NOW in DT_FLAGS */
+    int flags1_now; /* DF_1_NOW in DT_FLAGS_1 */
+    int flags1_pie; /* DF_1_PIE in DT_FLAGS_1 */
+    int dt_debug;   /* a DT_DEBUG entry */
+    int has_soname; /* a DT_SONAME entry: a library */
     int has_rpath, has_runpath;
-    char *rpath;               /* first DT_RPATH string, or NULL */
-    char *runpath;             /* first DT_RUNPATH string, or NULL */
-    char **needed;             /* DT_NEEDED names (up to IC_ELF_MAX_NEEDED) */
+    char *rpath;   /* first DT_RPATH string, or NULL */
+    char *runpath; /* first DT_RUNPATH string, or NULL */
+    char **needed; /* DT_NEEDED names (up to IC_ELF_MAX_NEEDED) */
     size_t needed_count;
 
     /* Sections and symbols. */
-    unsigned shnum;            /* section headers read */
-    int has_symtab;            /* an SHT_SYMTAB section: not stripped */
-    int has_dynsym;            /* an SHT_DYNSYM section */
-    int canary;                /* a symbol named like __stack_chk_fail,
-                                  __stack_chk_guard, __intel_security_cookie */
-    int chk_symbol;            /* a dynamic symbol whose name ends in _chk */
-    unsigned fortified;        /* dynamic symbols that are glibc __*_chk functions */
-    unsigned fortifiable;      /* those plus dynamic symbols naming the unchecked originals */
+    unsigned shnum;       /* section headers read */
+    int has_symtab;       /* an SHT_SYMTAB section: not stripped */
+    int has_dynsym;       /* an SHT_DYNSYM section */
+    int canary;           /* a symbol named like __stack_chk_fail,
+                             __stack_chk_guard, __intel_security_cookie */
+    int chk_symbol;       /* a dynamic symbol whose name ends in _chk */
+    unsigned fortified;   /* dynamic symbols that are glibc __*_chk functions */
+    unsigned fortifiable; /* those plus dynamic symbols naming the unchecked originals */
     struct ic_elf_import imports[IC_ELF_WATCH_COUNT];
-    int relocs_read;           /* relocation sections could be read */
+    int relocs_read; /* relocation sections could be read */
 
     /* Without section headers (sstrip, as OpenWrt does) checksec sees no
      * symbol at all; the reader then takes the dynamic symbols and
      * relocations from the dynamic segment (DT_SYMTAB sized by DT_HASH,
      * DT_GNU_HASH or DT_MIPS_SYMTABNO; DT_REL, DT_RELA, DT_JMPREL). What it
      * finds there fills imports[] and these, never the checksec fields. */
-    int dynamic_symbols;       /* symbols were read from the dynamic segment */
+    int dynamic_symbols; /* symbols were read from the dynamic segment */
     int dyn_canary;
     unsigned dyn_fortified, dyn_fortifiable;
 };

@@ -7,11 +7,13 @@
  * CONFIG_IKCONFIG between "IKCFG_ST" and "IKCFG_ED").
  *
  * Severity and aggregation keep a report readable on a root file system of
- * thousands of files: what lets an attack through on its own (an executable
- * stack, a writable library search path, /dev/mem) is one finding per file;
- * missing compiler hardening is one low finding per rule and file system
- * listing the programs; the rest (libraries, partial RELRO, symbols) is
- * counted in one info summary per file system. */
+ * thousands of files: a writable library search path or /dev/mem is one
+ * finding per file; executable stacks are one medium finding per file system
+ * listing the files (a toolchain that asks for one, as Debian's MIPS
+ * toolchain does, marks nearly every file); missing compiler hardening is one
+ * low finding per rule and file system listing the programs; the rest
+ * (libraries, partial RELRO, symbols) is counted in one info summary per
+ * file system. */
 #include "checks/check.h"
 #include "checks/elf/elf.h"
 #include "core/buf.h"
@@ -29,7 +31,7 @@ static const char *const p_devmem[] = {"5.6-8", NULL};
 static const struct ic_rule hardening_rules[] = {
     {
         .id = "elf.exec-stack",
-        .title = "Program or library with an executable stack (no NX)",
+        .title = "Programs or libraries with an executable stack (no NX)",
         .severity = IC_SEVERITY_MEDIUM,
         .guideline = "CoP-6",
         .provisions = p_memory,
@@ -163,9 +165,10 @@ struct fs_state {
     struct ic_check_ctx *ctx;
     const struct ic_layer *layer;
     unsigned elves, programs, libraries, objects, damaged;
-    unsigned nx, pie, relro_full, relro_partial, canary, canary_unknown, fortify, rpath,
-        runpath, symbols;
-    struct path_list no_pie, no_relro, no_canary, no_fortify;
+    unsigned nx, pie, relro_full, relro_partial, canary, canary_unknown, fortify, rpath, runpath,
+        symbols;
+    struct path_list exec_stack, no_pie, no_relro, no_canary, no_fortify;
+    unsigned stack_no_header, stack_libraries, stack_mips;
     char arch[48];
     int mixed; /* ELF files of more than one architecture */
 };
@@ -197,8 +200,8 @@ static int list_text(struct path_list *l, const char **out)
 static int rpath_entry_unsafe(const struct ic_layer *layer, const char *entry, size_t len,
                               const char **why)
 {
-    static const char *const writable[] = {"/tmp", "/var/tmp", "/dev/shm", "/run/shm",
-                                           "/mnt", "/media", "/home", "/var/run", "/run"};
+    static const char *const writable[] = {"/tmp",   "/var/tmp", "/dev/shm", "/run/shm", "/mnt",
+                                           "/media", "/home",    "/var/run", "/run"};
     char path[1024];
     if (len == 0) {
         *why = "empty entry (the current directory)";
@@ -248,8 +251,7 @@ static int check_search_path(struct fs_state *st, const struct ic_entry *e, cons
         const char *why = NULL;
         if (rpath_entry_unsafe(st->layer, p, len, &why))
             return ic_check_finding(st->ctx, "elf.rpath", st->layer->id, e->path, 0,
-                                    "%s '%s': entry '%.*s' is a %s", kind, value, (int)len, p,
-                                    why);
+                                    "%s '%s': entry '%.*s' is a %s", kind, value, (int)len, p, why);
         if (!colon)
             return IC_OK;
         p = colon + 1;
@@ -280,23 +282,16 @@ static int check_elf(struct fs_state *st, const struct ic_entry *e, const struct
         st->programs++;
     else
         st->libraries++;
-    const char *what = program ? "program" : "shared library";
 
-    if (!ic_elf_exec_stack(elf))
+    if (!ic_elf_exec_stack(elf)) {
         st->nx++;
-    else if (elf->gnu_stack == 0)
-        rc = ic_check_finding(st->ctx, "elf.exec-stack", st->layer->id, e->path, 0,
-                              "%s ELF%d %s %s has no PT_GNU_STACK header: the stack is "
-                              "executable by default",
-                              machine, elf->elf64 ? 64 : 32, elf->big_endian ? "BE" : "LE", what);
-    else
-        rc = ic_check_finding(st->ctx, "elf.exec-stack", st->layer->id, e->path, 0,
-                              "%s ELF%d %s %s: PT_GNU_STACK flags %c%c%c (executable stack)",
-                              machine, elf->elf64 ? 64 : 32, elf->big_endian ? "BE" : "LE", what,
-                              (elf->stack_flags & 4) ? 'R' : '-', (elf->stack_flags & 2) ? 'W' : '-',
-                              (elf->stack_flags & 1) ? 'X' : '-');
-    if (rc)
-        return rc;
+    } else {
+        st->stack_no_header += elf->gnu_stack == 0;
+        st->stack_libraries += !program;
+        st->stack_mips += elf->machine == IC_ELF_EM_MIPS || elf->machine == IC_ELF_EM_MIPS_RS3_LE;
+        if ((rc = list_add(&st->exec_stack, e->path)))
+            return rc;
+    }
 
     if (elf->rpath) {
         st->rpath++;
@@ -341,8 +336,8 @@ static int check_elf(struct fs_state *st, const struct ic_entry *e, const struct
     return rc;
 }
 
-static int report_list(struct fs_state *st, const char *rule, struct path_list *l,
-                       const char *what, unsigned of)
+static int report_list(struct fs_state *st, const char *rule, struct path_list *l, const char *what,
+                       unsigned of)
 {
     if (!l->count)
         return IC_OK;
@@ -350,8 +345,36 @@ static int report_list(struct fs_state *st, const char *rule, struct path_list *
     int rc = list_text(l, &text);
     if (rc)
         return rc;
-    return ic_check_finding(st->ctx, rule, st->layer->id, NULL, 0, "%u of %u %s: %s", l->count,
-                            of, what, text);
+    return ic_check_finding(st->ctx, rule, st->layer->id, NULL, 0, "%u of %u %s: %s", l->count, of,
+                            what, text);
+}
+
+/* One finding for every file of the file system with an executable stack,
+ * saying why (the X flag, or no PT_GNU_STACK at all) and how many are
+ * libraries, which pass it on to every program that loads them. */
+static int report_exec_stack(struct fs_state *st, unsigned linked)
+{
+    struct path_list *l = &st->exec_stack;
+    if (!l->count)
+        return IC_OK;
+    const char *text = NULL;
+    int rc = list_text(l, &text);
+    if (rc)
+        return rc;
+    return ic_check_finding(
+        st->ctx, "elf.exec-stack", st->layer->id, NULL, 0,
+        "%u of %u programs and libraries (%s%s) have an executable stack: PT_GNU_STACK with X in "
+        "%u, no PT_GNU_STACK in %u; %u shared %s the stack of every program that loads "
+        "%s executable%s: %s",
+        l->count, linked, st->arch, st->mixed ? " and others" : "", l->count - st->stack_no_header,
+        st->stack_no_header, st->stack_libraries,
+        st->stack_libraries == 1 ? "library, which makes" : "libraries, which make",
+        st->stack_libraries == 1 ? "it" : "them",
+        st->stack_mips ? "; on MIPS the stack stays executable on every CPU for these files (a "
+                         "CPU with RI/XI can refuse execution only to files that do not ask "
+                         "for it)"
+                       : "",
+        text);
 }
 
 static int report_layer(struct fs_state *st)
@@ -360,18 +383,18 @@ static int report_layer(struct fs_state *st)
     unsigned linked = st->programs + st->libraries;
     if (st->elves == 0)
         return IC_OK;
+    rc = report_exec_stack(st, linked);
     if (!rc)
         rc = report_list(st, "elf.no-pie", &st->no_pie, "programs are not PIE", st->programs);
     if (!rc)
-        rc = report_list(st, "elf.no-relro", &st->no_relro,
-                         "programs and libraries have no RELRO", linked);
+        rc = report_list(st, "elf.no-relro", &st->no_relro, "programs and libraries have no RELRO",
+                         linked);
     if (!rc)
-        rc = report_list(st, "elf.no-canary", &st->no_canary,
-                         "programs have no stack canary", st->programs);
+        rc = report_list(st, "elf.no-canary", &st->no_canary, "programs have no stack canary",
+                         st->programs);
     if (!rc)
         rc = report_list(st, "elf.no-fortify", &st->no_fortify,
-                         "programs use fortifiable functions without FORTIFY_SOURCE",
-                         st->programs);
+                         "programs use fortifiable functions without FORTIFY_SOURCE", st->programs);
     if (rc)
         return rc;
     return ic_check_finding(
@@ -379,17 +402,18 @@ static int report_layer(struct fs_state *st)
         "%u ELF files (%s%s): %u programs, %u shared libraries, %u other; NX %u/%u; PIE %u/%u "
         "programs; RELRO full %u, partial %u, none %u; stack canary %u (%u stripped static, "
         "unknown); FORTIFY_SOURCE %u; RPATH %u, RUNPATH %u; with symbols %u; damaged %u",
-        st->elves, st->arch, st->mixed ? " and others" : "", st->programs, st->libraries, st->objects, st->nx, linked, st->pie,
-        st->programs, st->relro_full, st->relro_partial, linked - st->relro_full - st->relro_partial,
-        st->canary, st->canary_unknown, st->fortify, st->rpath, st->runpath, st->symbols,
-        st->damaged);
+        st->elves, st->arch, st->mixed ? " and others" : "", st->programs, st->libraries,
+        st->objects, st->nx, linked, st->pie, st->programs, st->relro_full, st->relro_partial,
+        linked - st->relro_full - st->relro_partial, st->canary, st->canary_unknown, st->fortify,
+        st->rpath, st->runpath, st->symbols, st->damaged);
 }
 
 static int check_fs(struct ic_check_ctx *ctx, const struct ic_layer *layer)
 {
     struct fs_state st = {.ctx = ctx, .layer = layer};
-    struct path_list *lists[] = {&st.no_pie, &st.no_relro, &st.no_canary, &st.no_fortify};
-    for (size_t i = 0; i < 4; i++)
+    struct path_list *lists[] = {&st.exec_stack, &st.no_pie, &st.no_relro, &st.no_canary,
+                                 &st.no_fortify};
+    for (size_t i = 0; i < 5; i++)
         ic_buf_init(&lists[i]->buf, LIST_BYTES + 256);
     int rc = IC_OK;
     size_t n = ic_fs_count(layer->fs);
@@ -416,7 +440,7 @@ static int check_fs(struct ic_check_ctx *ctx, const struct ic_layer *layer)
     }
     if (!rc)
         rc = report_layer(&st);
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < 5; i++)
         ic_buf_release(&lists[i]->buf);
     return rc;
 }

@@ -6,7 +6,8 @@
  * flash device, flashcp, nandwrite, ubiupdatevol). For each: where it is,
  * whether it fetches over plain HTTP/FTP/TFTP, and whether anything in the
  * image verifies what it fetches (usign keys, signify, `openssl ... -verify`,
- * gpg, a RAUC keyring, an SWUpdate public key, a Mender artifact key).
+ * gpg, a RAUC keyring, an SWUpdate public key, a Mender artifact key); a
+ * script's verification counts only when the key it names is in the image.
  * No mechanism at all is an info finding and leaves 5.3-2 unverified: a
  * device may be updated by means the image does not show.
  *
@@ -18,6 +19,7 @@
 #include "checks/updates/scan.h"
 #include "iotcop/error.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,11 +148,11 @@ static const struct ic_coverage update_coverage[] = {
 #define MAX_KERNEL_SCAN (64ull << 20)
 
 struct mech {
-    char what[48];        /* "opkg", "vendor script" */
-    char path[256];       /* where it was found */
+    char what[48];  /* "opkg", "vendor script" */
+    char path[256]; /* where it was found */
     uint64_t line;
-    char detail[600];     /* feeds, URLs, flashing commands */
-    char verify[300];     /* how signatures are checked, or "" */
+    char detail[600]; /* feeds, URLs, flashing commands */
+    char verify[300]; /* how signatures are checked, or "" */
 };
 
 struct layer_state {
@@ -230,8 +232,7 @@ static int on_feed(void *arg, const struct ic_scan_feed *f)
     struct feed_state *fs = arg;
     fs->feeds++;
     if (fs->feeds <= 4)
-        appendf(fs->m->detail, sizeof(fs->m->detail), fs->feeds > 1 ? ", " : "; feeds: ",
-                f->url);
+        appendf(fs->m->detail, sizeof(fs->m->detail), fs->feeds > 1 ? ", " : "; feeds: ", f->url);
     if (has_prefix(f->url, "http://") || has_prefix(f->url, "ftp://")) {
         fs->plain++;
         char what[200];
@@ -299,8 +300,8 @@ static void count_keys(struct layer_state *s)
     s->usign = first_existing(s->fs, tools) != NULL;
 }
 
-static void setting(const struct ic_fs *fs, const char *file, const char *section,
-                    const char *key, char *out, size_t cap, uint64_t *line)
+static void setting(const struct ic_fs *fs, const char *file, const char *section, const char *key,
+                    char *out, size_t cap, uint64_t *line)
 {
     size_t len = 0;
     out[0] = '\0';
@@ -341,22 +342,20 @@ static int find_clients(struct layer_state *s)
         char keyring[256], full[300];
         setting(fs, "/etc/rauc/system.conf", "keyring", "path", keyring, sizeof(keyring), NULL);
         if (!keyring[0])
-            setting(fs, "/etc/rauc/system.conf", "keyring", "directory", keyring,
-                    sizeof(keyring), NULL);
+            setting(fs, "/etc/rauc/system.conf", "keyring", "directory", keyring, sizeof(keyring),
+                    NULL);
         if (keyring[0]) {
             snprintf(full, sizeof(full), "%s%s", keyring[0] == '/' ? "" : "/etc/rauc/", keyring);
             const struct ic_entry *e = NULL;
             if (ic_fs_resolve(fs, full, &e) == IC_OK && e)
                 snprintf(m->verify, sizeof(m->verify), "keyring %.280s", full);
-            else
-                {
+            else {
                 appendf(m->detail, sizeof(m->detail), "; keyring ", full);
                 appendf(m->detail, sizeof(m->detail), " named in /etc/rauc/system.conf",
                         " is not in the image");
             }
         } else if (exists(fs, "/etc/rauc/system.conf")) {
-            appendf(m->detail, sizeof(m->detail), "; /etc/rauc/system.conf has no ",
-                    "[keyring]");
+            appendf(m->detail, sizeof(m->detail), "; /etc/rauc/system.conf has no ", "[keyring]");
         }
     }
 
@@ -373,8 +372,7 @@ static int find_clients(struct layer_state *s)
                 (rc = insecure(s, "/etc/mender/mender.conf", line, "Mender", url)))
                 return rc;
         }
-        setting(fs, "/etc/mender/mender.conf", NULL, "ArtifactVerifyKey", key, sizeof(key),
-                NULL);
+        setting(fs, "/etc/mender/mender.conf", NULL, "ArtifactVerifyKey", key, sizeof(key), NULL);
         if (key[0])
             snprintf(m->verify, sizeof(m->verify), "ArtifactVerifyKey %.250s", key);
     }
@@ -410,9 +408,10 @@ struct script_state {
     uint64_t fetch_line;
     char fetch[IC_SCAN_MAX_URL]; /* the first URL fetched */
     char fetch_tool[32];
-    char flash[160];             /* the first flashing command */
-    char verify[160];            /* the first verification command */
-    int update_words;            /* URL or script name speaks of firmware updates */
+    char flash[160];       /* the first flashing command */
+    char verify[160];      /* the first verification command */
+    char missing_key[160]; /* the key a verification names that the image lacks */
+    int update_words;      /* URL or script name speaks of firmware updates */
     char plain[4][IC_SCAN_MAX_URL];
     uint64_t plain_line[4];
     size_t plain_count;
@@ -420,8 +419,8 @@ struct script_state {
 
 static int words_of_update(const char *s)
 {
-    static const char *const w[] = {"update", "upgrade", "firmware", "/fw", "fw_", "fw-", "ota",
-                                    "flash", NULL};
+    static const char *const w[] = {"update", "upgrade", "firmware", "/fw", "fw_",
+                                    "fw-",    "ota",     "flash",    NULL};
     char low[IC_SCAN_MAX_URL];
     size_t i = 0;
     for (; s[i] && i + 1 < sizeof(low); i++)
@@ -439,6 +438,35 @@ static int arg_is(const struct ic_sh_cmd *c, const char *a)
         if (strcmp(c->argv[i], a) == 0)
             return 1;
     return 0;
+}
+
+/* The argument after option OPT, or NULL. */
+static const char *arg_after(const struct ic_sh_cmd *c, const char *opt)
+{
+    for (size_t i = 1; i + 1 < c->argc; i++)
+        if (strcmp(c->argv[i], opt) == 0)
+            return c->argv[i + 1];
+    return NULL;
+}
+
+/* The public key or keyring a verification command names: `openssl dgst
+ * -verify KEY`, `openssl pkeyutl -verify -inkey KEY`, `usign -V -p KEY`
+ * (-P DIR), `signify -V -p KEY`, `gpgv --keyring KEY`. */
+static const char *verify_key(const struct ic_sh_cmd *c, const char *name)
+{
+    const char *k = NULL;
+    if (strcmp(name, "openssl") == 0) {
+        k = arg_after(c, "-verify");
+        if (!k || k[0] == '-')
+            k = arg_after(c, "-inkey");
+    } else if (strcmp(name, "usign") == 0 || strncmp(name, "signify", 7) == 0) {
+        k = arg_after(c, "-p");
+        if (!k)
+            k = arg_after(c, "-P");
+    } else if (strcmp(name, "gpgv") == 0 || strcmp(name, "gpg") == 0) {
+        k = arg_after(c, "--keyring");
+    }
+    return k && k[0] != '-' ? k : NULL;
 }
 
 static int on_cmd(void *arg, const struct ic_sh_cmd *c)
@@ -478,8 +506,7 @@ static int on_cmd(void *arg, const struct ic_sh_cmd *c)
             snprintf(st->fetch_tool, sizeof(st->fetch_tool), "%s", name);
             st->fetch_line = c->line;
             if (st->plain_count < 4) {
-                snprintf(st->plain[st->plain_count], IC_SCAN_MAX_URL, "(%s) %.400s", name,
-                         c->text);
+                snprintf(st->plain[st->plain_count], IC_SCAN_MAX_URL, "(%s) %.400s", name, c->text);
                 st->plain_line[st->plain_count++] = c->line;
             }
         }
@@ -497,11 +524,22 @@ static int on_cmd(void *arg, const struct ic_sh_cmd *c)
     if (flash && !st->flash[0])
         snprintf(st->flash, sizeof(st->flash), "%.150s", c->text);
     int verify = ((strcmp(name, "usign") == 0 || strcmp(name, "signify") == 0 ||
-                   strcmp(name, "signify-openbsd") == 0) && arg_is(c, "-V")) ||
+                   strcmp(name, "signify-openbsd") == 0) &&
+                  arg_is(c, "-V")) ||
                  (strcmp(name, "openssl") == 0 && (arg_is(c, "-verify") || arg_is(c, "verify"))) ||
                  (strcmp(name, "gpg") == 0 && arg_is(c, "--verify")) || strcmp(name, "gpgv") == 0 ||
                  (strcmp(name, "fwtool") == 0 && arg_is(c, "-s")) ||
                  (strcmp(name, "swupdate") == 0 && arg_is(c, "-k"));
+    /* A verification against a key the image does not have verifies nothing;
+     * a path built from variables cannot be judged and counts. */
+    const char *key = verify ? verify_key(c, name) : NULL;
+    const struct ic_entry *found = NULL;
+    if (key && key[0] == '/' && !strchr(key, '$') &&
+        !(ic_fs_resolve(st->s->fs, key, &found) == IC_OK && found)) {
+        if (!st->missing_key[0])
+            snprintf(st->missing_key, sizeof(st->missing_key), "%.150s", key);
+        verify = 0;
+    }
     if (verify && !st->verify[0])
         snprintf(st->verify, sizeof(st->verify), "%.150s", c->text);
     return 0;
@@ -550,23 +588,25 @@ static int find_scripts(struct layer_state *s)
         }
         st->update_words |= words_of_update(ic_boot_basename(e->path));
         rc = 0;
-        if (st->fetch[0] && (st->flash[0] || st->update_words) &&
-            !known_client_path(s, e->path)) {
-            struct mech *m = add_mech(s, st->flash[0] ? "vendor update script"
-                                                      : "vendor update check",
-                                      e->path, st->fetch_line);
+        if (st->fetch[0] && (st->flash[0] || st->update_words) && !known_client_path(s, e->path)) {
+            struct mech *m =
+                add_mech(s, st->flash[0] ? "vendor update script" : "vendor update check", e->path,
+                         st->fetch_line);
             if (m) {
                 snprintf(m->detail, sizeof(m->detail), "; fetches %.400s with %s", st->fetch,
                          st->fetch_tool);
-                if (st->flash[0])
-                    {
+                if (st->flash[0]) {
                     appendf(m->detail, sizeof(m->detail), "; flashes with '", st->flash);
                     appendf(m->detail, sizeof(m->detail), "'", "");
-                }
-                else
-                    appendf(m->detail, sizeof(m->detail), "; no flashing command in the script", "");
+                } else
+                    appendf(m->detail, sizeof(m->detail), "; no flashing command in the script",
+                            "");
                 if (st->verify[0])
                     snprintf(m->verify, sizeof(m->verify), "'%s'", st->verify);
+                else if (st->missing_key[0])
+                    appendf(m->detail, sizeof(m->detail), "; verifies against ", st->missing_key);
+                if (!st->verify[0] && st->missing_key[0])
+                    appendf(m->detail, sizeof(m->detail), ", a key that is not in the image", "");
             }
             for (size_t k = 0; k < st->plain_count && !rc; k++) {
                 char what[300];
@@ -582,6 +622,26 @@ static int find_scripts(struct layer_state *s)
 }
 
 /* ---- integrity and build age --------------------------------------------- */
+
+/* info without its ", N bytes" parts: the evidence (and so the fingerprint)
+ * of an image must not change with every rebuild of the same product. */
+static void without_byte_counts(const char *info, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const char *p = info; *p && n + 1 < size;) {
+        if (p[0] == ',' && p[1] == ' ' && isdigit((unsigned char)p[2])) {
+            const char *q = p + 2;
+            while (isdigit((unsigned char)*q))
+                q++;
+            if (strncmp(q, " bytes", 6) == 0) {
+                p = q + 6;
+                continue;
+            }
+        }
+        out[n++] = *p++;
+    }
+    out[n] = '\0';
+}
 
 static int check_boot_images(struct ic_check_ctx *ctx, int *any_signed)
 {
@@ -608,8 +668,10 @@ static int check_boot_images(struct ic_check_ctx *ctx, int *any_signed)
                 }
             }
         } else if (strcmp(l->format, "uimage") == 0) {
+            char stable[256];
+            without_byte_counts(l->info, stable, sizeof(stable));
             rc = ic_check_finding(ctx, "integrity.unsigned-image", l->id, l->path, 0,
-                                  "legacy U-Boot image, protected by a CRC32 only (%s)", l->info);
+                                  "legacy U-Boot image, protected by a CRC32 only (%s)", stable);
         }
         if (rc)
             return rc;
@@ -626,10 +688,10 @@ static int check_verity(struct ic_check_ctx *ctx, const struct ic_layer *l)
     char what[200] = "";
     if (t)
         snprintf(what, sizeof(what), "veritysetup present");
-    static const char *const cmdlines[] = {"/boot/cmdline.txt", "/boot/extlinux/extlinux.conf",
+    static const char *const cmdlines[] = {"/boot/cmdline.txt",   "/boot/extlinux/extlinux.conf",
                                            "/boot/grub/grub.cfg", "/etc/default/grub",
-                                           "/boot/boot.cmd", "/etc/fw_env.config",
-                                           "/boot/uEnv.txt", NULL};
+                                           "/boot/boot.cmd",      "/etc/fw_env.config",
+                                           "/boot/uEnv.txt",      NULL};
     for (size_t i = 0; cmdlines[i] && !where; i++) {
         size_t n = 0;
         const uint8_t *d = ic_boot_file_data(l->fs, cmdlines[i], MAX_CONF, &n, NULL);
@@ -696,8 +758,8 @@ static int check_build_age(struct ic_check_ctx *ctx)
             if (!d)
                 continue;
             char b[400], dt[11];
-            int64_t at = ic_scan_kernel_banner(d, (size_t)ic_blob_size(l->content), b, sizeof(b),
-                                               dt);
+            int64_t at =
+                ic_scan_kernel_banner(d, (size_t)ic_blob_size(l->content), b, sizeof(b), dt);
             if (at >= 0) {
                 memcpy(banner, b, sizeof(banner));
                 memcpy(kdate, dt, sizeof(kdate));
@@ -724,8 +786,8 @@ static int check_build_age(struct ic_check_ctx *ctx)
     const struct ic_rule *rule = ic_rule_find("build.age");
     if (!rule)
         return IC_E_INTERNAL;
-    struct ic_location loc = klayer ? ic_location_raw(klayer, koffset)
-                                    : ic_location_file(newest_layer, NULL);
+    struct ic_location loc =
+        klayer ? ic_location_raw(klayer, koffset) : ic_location_file(newest_layer, NULL);
     struct ic_finding f = ic_finding_from_rule(rule, loc, ev);
     int rc = ic_report_add_finding(ctx->report, &f, NULL);
     return rc == IC_E_EXISTS ? IC_OK : rc;
@@ -782,8 +844,8 @@ static int run_updates(struct ic_check_ctx *ctx)
             size_t o = strlen(summary);
             if (o + 1 < sizeof(summary))
                 snprintf(summary + o, sizeof(summary) - o, "%s%s at %s (layer %s)%s",
-                         mechanisms + k ? "; " : "", s->mechs[k].what, s->mechs[k].path,
-                         layer->id, s->mechs[k].verify[0] ? ", verifies signatures" : "");
+                         mechanisms + k ? "; " : "", s->mechs[k].what, s->mechs[k].path, layer->id,
+                         s->mechs[k].verify[0] ? ", verifies signatures" : "");
         }
         mechanisms += s->count;
         if (!rc)
@@ -793,8 +855,10 @@ static int run_updates(struct ic_check_ctx *ctx)
     if (!rc && trees) {
         char ev[800];
         if (mechanisms) {
-            snprintf(ev, sizeof(ev), "update mechanism found: %s; whether it can update every "
-                     "component securely needs documents", summary);
+            snprintf(ev, sizeof(ev),
+                     "update mechanism found: %s; whether it can update every "
+                     "component securely needs documents",
+                     summary);
         } else {
             snprintf(ev, sizeof(ev), "no update mechanism found in %zu file system%s", trees,
                      trees == 1 ? "" : "s");

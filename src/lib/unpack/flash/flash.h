@@ -1,5 +1,6 @@
-/* Helpers shared by the flash readers (UBI, UBIFS, NAND dumps): the CRC-32
- * UBI and UBIFS use, and the block decompressors of UBIFS data nodes. */
+/* Helpers shared by the flash readers (UBI, UBIFS, NAND dumps, JFFS2): the
+ * CRC-32 UBI and UBIFS use, NAND geometries and the JFFS2-in-NAND test, and
+ * the block decompressors of UBIFS data nodes. */
 #ifndef IC_UNPACK_FLASH_H
 #define IC_UNPACK_FLASH_H
 
@@ -9,6 +10,22 @@
 /* CRC-32 (reflected 0xedb88320) seeded with all ones and not inverted at the
  * end, as UBI and UBIFS store it. */
 uint32_t ic_flash_crc32(const uint8_t *p, size_t n);
+
+/* NAND page geometries (data bytes, spare bytes) of common chips, small
+ * pages first. */
+struct ic_nand_geometry {
+    uint32_t page, spare;
+};
+extern const struct ic_nand_geometry ic_nand_geometries[];
+extern const size_t ic_nand_geometry_count;
+
+/* Whether d (starting with a JFFS2 node) is a raw NAND dump, each page
+ * followed by its spare bytes: the node chain of the first erase block reads
+ * on across a page boundary once the spare bytes are skipped, and the next
+ * erase block starts with a node. Sets the geometry and the erase block in
+ * pages when it is. */
+int ic_flash_jffs2_in_nand(const uint8_t *d, uint64_t size, struct ic_nand_geometry *g,
+                           uint32_t *block_pages);
 
 enum ic_flash_compr {
     IC_FLASH_COMPR_NONE = 0,

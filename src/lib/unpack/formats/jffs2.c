@@ -16,6 +16,7 @@
  * inside a flash dump do not end it. The erase size is the distance between
  * cleanmarkers, or else the smallest power of two no valid node crosses. */
 #include "core/array.h"
+#include "unpack/flash/flash.h"
 #include "unpack/format.h"
 
 #include <lzma.h>
@@ -113,7 +114,6 @@ static uint16_t u16_at(const struct jffs2 *fs, const uint8_t *p)
 {
     return ic_load_u16(p, fs->be);
 }
-
 
 static void bad_node(struct jffs2 *fs, int code, uint64_t pos, const char *what)
 {
@@ -290,8 +290,7 @@ static uint64_t scan_nodes(struct jffs2 *fs)
             default:
                 if ((type & FEATURE_MASK) == FEATURE_INCOMPAT && !incompat_reported++)
                     ic_extract_diag(x, IC_DIAG_WARNING, IC_E_UNSUPPORTED, (int64_t)pos,
-                                    "node type 0x%04x is unknown and marked incompatible",
-                                    type);
+                                    "node type 0x%04x is unknown and marked incompatible", type);
                 break;
             }
         }
@@ -421,7 +420,7 @@ static int lzma_decode(const uint8_t *in, size_t in_len, uint8_t *out, size_t ou
 
 static const char *compr_name(unsigned c)
 {
-    static const char *const names[] = {"none", "zero",   "rtime", "rubinmips", "copy",
+    static const char *const names[] = {"none",     "zero", "rtime", "rubinmips", "copy",
                                         "dynrubin", "zlib", "lzo",   "lzma"};
     return c < sizeof(names) / sizeof(names[0]) ? names[c] : "unknown";
 }
@@ -504,8 +503,7 @@ static int assemble(struct jffs2 *fs, size_t lo, size_t hi, const char *path, ui
     int rc = ic_extract_charge(x, size);
     if (rc) {
         ic_extract_diag(x, IC_DIAG_ERROR, rc, -1, "%s%s: content not read (%s)", path,
-                        rc == IC_E_LIMIT_FILE_SIZE ? "" : " and later files",
-                        ic_error_message(rc));
+                        rc == IC_E_LIMIT_FILE_SIZE ? "" : " and later files", ic_error_message(rc));
         if (rc != IC_E_LIMIT_FILE_SIZE)
             fs->stop_content = 1;
         return IC_OK;
@@ -718,14 +716,23 @@ static enum ic_ftype type_of_mode(uint32_t mode, int *ok)
 {
     *ok = 1;
     switch (mode & 0170000) {
-    case 0100000: return IC_FT_FILE;
-    case 0040000: return IC_FT_DIR;
-    case 0120000: return IC_FT_SYMLINK;
-    case 0020000: return IC_FT_CHARDEV;
-    case 0060000: return IC_FT_BLOCKDEV;
-    case 0010000: return IC_FT_FIFO;
-    case 0140000: return IC_FT_SOCKET;
-    default: *ok = 0; return IC_FT_FILE;
+    case 0100000:
+        return IC_FT_FILE;
+    case 0040000:
+        return IC_FT_DIR;
+    case 0120000:
+        return IC_FT_SYMLINK;
+    case 0020000:
+        return IC_FT_CHARDEV;
+    case 0060000:
+        return IC_FT_BLOCKDEV;
+    case 0010000:
+        return IC_FT_FIFO;
+    case 0140000:
+        return IC_FT_SOCKET;
+    default:
+        *ok = 0;
+        return IC_FT_FILE;
     }
 }
 
@@ -733,14 +740,23 @@ static enum ic_ftype type_of_dt(uint8_t dt, int *ok)
 {
     *ok = 1;
     switch (dt) {
-    case 8: return IC_FT_FILE;
-    case 4: return IC_FT_DIR;
-    case 10: return IC_FT_SYMLINK;
-    case 2: return IC_FT_CHARDEV;
-    case 6: return IC_FT_BLOCKDEV;
-    case 1: return IC_FT_FIFO;
-    case 12: return IC_FT_SOCKET;
-    default: *ok = 0; return IC_FT_FILE;
+    case 8:
+        return IC_FT_FILE;
+    case 4:
+        return IC_FT_DIR;
+    case 10:
+        return IC_FT_SYMLINK;
+    case 2:
+        return IC_FT_CHARDEV;
+    case 6:
+        return IC_FT_BLOCKDEV;
+    case 1:
+        return IC_FT_FIFO;
+    case 12:
+        return IC_FT_SOCKET;
+    default:
+        *ok = 0;
+        return IC_FT_FILE;
     }
 }
 
@@ -860,8 +876,8 @@ static int emit(struct jffs2 *fs, struct walk *w, const char *path, uint32_t ino
         }
         e.content = blob;
         int rc = add(fs, &e);
-        if (rc == IC_OK && !ic_array_grow((void **)&w->links, &w->link_cap, w->link_count,
-                                 sizeof(*w->links))) {
+        if (rc == IC_OK &&
+            !ic_array_grow((void **)&w->links, &w->link_cap, w->link_count, sizeof(*w->links))) {
             char *copy = strdup(e.path);
             if (copy && u32_map_put(&w->files_seen, ino, w->link_count) == IC_OK)
                 w->links[w->link_count++] = (struct linked){copy, blob, e.size};
@@ -1008,6 +1024,12 @@ static int jffs2_unpack(struct ic_extract *x)
         return IC_E_BAD_MAGIC;
     if (totlen < NODE_HEADER || totlen > MAX_NODE_LEN)
         return IC_E_FORMAT;
+    /* Pages interleaved with their spare bytes: the nand reader's, which
+     * gives the pages alone to be read here. */
+    struct ic_nand_geometry nand;
+    uint32_t nand_block = 0;
+    if (ic_flash_jffs2_in_nand(x->data, x->size, &nand, &nand_block))
+        return IC_E_BAD_MAGIC;
 
     uint64_t extent = scan_nodes(&fs);
     if (extent < NODE_HEADER)

@@ -6,8 +6,10 @@
  * block of pages plus their spare bytes further on (or, if that block is
  * damaged, two and three blocks further on), which no plain image has. The
  * layer's content is the pages without their spare bytes, carved again (the
- * UBI image then starts at 0). Erase blocks whose first spare area carries
- * a bad-block marker are counted and named. */
+ * UBI image then starts at 0). A dump of JFFS2 (which has no headers at
+ * fixed places) is told by its node chain: see ic_flash_jffs2_in_nand().
+ * Erase blocks whose first spare area carries a bad-block marker are
+ * counted and named. */
 #include "unpack/flash/flash.h"
 #include "unpack/format.h"
 
@@ -16,16 +18,6 @@
 
 #define EC_HDR_SIZE 64
 #define MAX_REPORTED 20
-
-struct geometry {
-    uint32_t page, spare;
-};
-
-/* Common large- and small-page chips. */
-static const struct geometry geometries[] = {
-    {512, 16},   {2048, 64},  {2048, 128}, {4096, 128},
-    {4096, 224}, {4096, 256}, {8192, 448}, {8192, 512},
-};
 
 static int ubi_ec_at(const struct ic_extract *x, uint64_t off, uint32_t image_seq)
 {
@@ -41,8 +33,8 @@ static int ubi_ec_at(const struct ic_extract *x, uint64_t off, uint32_t image_se
 
 /* Copies len bytes at logical offset off of erase block peb, as if the
  * spare bytes were not there; 0 when the dump ends first. */
-static int read_logical(const struct ic_extract *x, const struct geometry *g, uint32_t pages,
-                        uint64_t peb, uint64_t off, uint8_t *out, size_t len)
+static int read_logical(const struct ic_extract *x, const struct ic_nand_geometry *g,
+                        uint32_t pages, uint64_t peb, uint64_t off, uint8_t *out, size_t len)
 {
     uint64_t unit = g->page + g->spare;
     while (len > 0) {
@@ -63,7 +55,8 @@ static int read_logical(const struct ic_extract *x, const struct geometry *g, ui
  * geometry: the volume table records (the layout volume) or the data CRC of
  * a static volume's block, in the first erase blocks that have either. -1
  * when no block can tell. */
-static int geometry_holds(const struct ic_extract *x, const struct geometry *g, uint32_t pages)
+static int geometry_holds(const struct ic_extract *x, const struct ic_nand_geometry *g,
+                          uint32_t pages)
 {
     uint8_t ec[EC_HDR_SIZE], vid[EC_HDR_SIZE];
     uint64_t block = (uint64_t)pages * (g->page + g->spare);
@@ -96,7 +89,8 @@ static int geometry_holds(const struct ic_extract *x, const struct geometry *g, 
 }
 
 /* The geometry and erase block (in pages) of an interleaved UBI image, or 0. */
-static int find_geometry(const struct ic_extract *x, struct geometry *g, uint32_t *block_pages)
+static int find_geometry(const struct ic_extract *x, struct ic_nand_geometry *g,
+                         uint32_t *block_pages)
 {
     if (!ubi_ec_at(x, 0, ic_load_u32be(x->data + 24)))
         return 0;
@@ -106,8 +100,8 @@ static int find_geometry(const struct ic_extract *x, struct geometry *g, uint32_
         if (ubi_ec_at(x, s, seq))
             return 0;
     int found = 0;
-    for (size_t i = 0; i < sizeof(geometries) / sizeof(geometries[0]); i++) {
-        const struct geometry *c = &geometries[i];
+    for (size_t i = 0; i < ic_nand_geometry_count; i++) {
+        const struct ic_nand_geometry *c = &ic_nand_geometries[i];
         for (uint32_t pages = 16; pages <= 1024; pages <<= 1) {
             uint64_t block = (uint64_t)pages * (c->page + c->spare);
             if (!ubi_ec_at(x, block, seq) &&
@@ -133,10 +127,14 @@ static int nand_unpack(struct ic_extract *x)
 {
     if (x->size < 4096)
         return IC_E_BAD_MAGIC;
-    struct geometry g;
+    struct ic_nand_geometry g;
     uint32_t block_pages = 0;
-    if (!find_geometry(x, &g, &block_pages))
-        return IC_E_BAD_MAGIC;
+    const char *holding = "UBI";
+    if (!find_geometry(x, &g, &block_pages)) {
+        if (!ic_flash_jffs2_in_nand(x->data, x->size, &g, &block_pages))
+            return IC_E_BAD_MAGIC;
+        holding = "JFFS2";
+    }
     uint64_t unit = g.page + g.spare;
     uint64_t pages = x->size / unit;
     ic_extract_set_extent(x, pages * unit);
@@ -166,15 +164,18 @@ static int nand_unpack(struct ic_extract *x)
         rc = ic_extract_set_content(x, content);
     if (rc)
         ic_extract_diag(x, IC_DIAG_ERROR, rc, -1, "pages not read: %s", ic_error_message(rc));
-    ic_extract_set_info(x, "NAND dump, %u+%u-byte pages, %u pages per erase block, %llu pages%s",
-                        g.page, g.spare, block_pages, (unsigned long long)pages,
+    ic_extract_set_info(x,
+                        "NAND dump of %s, %u+%u-byte pages, %u pages per erase block, %llu pages%s",
+                        holding, g.page, g.spare, block_pages, (unsigned long long)pages,
                         marked ? ", some blocks marked bad" : "");
     return IC_OK;
 }
 
 const struct ic_format ic_format_nand = {
     .name = "nand",
-    .description = "raw NAND dump with spare (OOB) bytes after every page, holding UBI",
-    .magics = IC_MAGICS({"UBI#\x01", 5, 0}),
+    .description = "raw NAND dump with spare (OOB) bytes after every page, holding UBI or JFFS2",
+    .magics = IC_MAGICS({"UBI#\x01", 5, 0}, {"\x85\x19\x03\x20", 4, 0}, {"\x85\x19\x01\xe0", 4, 0},
+                        {"\x85\x19\x02\xe0", 4, 0}, {"\x19\x85\x20\x03", 4, 0},
+                        {"\x19\x85\xe0\x01", 4, 0}, {"\x19\x85\xe0\x02", 4, 0}),
     .unpack = nand_unpack,
 };

@@ -1,6 +1,7 @@
 /* SquashFS 2.x and 3.x in both byte orders, with the vendor variants of that
  * era: LZMA in place of zlib, and non-standard magics; and big-endian
- * SquashFS 4.0 (AVM), which libsquashfs does not read.
+ * SquashFS 4.0 (AVM's, and the same with any SquashFS 4 compressor: gzip,
+ * lzma, lzo, xz, lz4, zstd), which libsquashfs does not read.
  *
  * The layouts are those of squashfs-tools 3.x (squashfs_fs.h): packed
  * bit-fields written in the image's byte order, so a little-endian image
@@ -24,12 +25,15 @@
  * decompress their blocks on first use. */
 #include "unpack/format.h"
 
+#include <lz4.h>
 #include <lzma.h>
+#include <lzo/lzo1x.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #define SUPER_SIZE_V2 63
 #define SUPER_SIZE_V3 119
@@ -105,17 +109,28 @@ static void bitfield_init(struct bitfield *b, const uint8_t *p, size_t bytes, in
 enum framing {
     FRAMING_UNKNOWN,
     FRAMING_ZLIB,
-    FRAMING_LZMA_ALONE,  /* props, dictionary, 64-bit size */
+    FRAMING_LZMA_ALONE,   /* props, dictionary, 64-bit size */
     FRAMING_LZMA_HEADER5, /* props, dictionary (Broadcom) */
-    FRAMING_LZMA_DDWRT,  /* pb, lc, lp, fast bytes */
-    FRAMING_LZMA_BARE,   /* no header; properties found by trying */
-    FRAMING_XZ,          /* SquashFS 4 only, named by its superblock */
+    FRAMING_LZMA_DDWRT,   /* pb, lc, lp, fast bytes */
+    FRAMING_LZMA_BARE,    /* no header; properties found by trying */
+    FRAMING_XZ,           /* SquashFS 4 only, named by its superblock */
+    FRAMING_LZO,          /* SquashFS 4 only: an LZO1X block */
+    FRAMING_LZ4,          /* SquashFS 4 only: an LZ4 block */
+    FRAMING_ZSTD,         /* SquashFS 4 only: a zstd frame */
     FRAMING_COUNT,
 };
 
 static const char *const framing_names[FRAMING_COUNT] = {
-    "uncompressed", "gzip", "lzma", "lzma (5-byte header, Broadcom)", "lzma (DD-WRT header)",
-    "lzma (bare stream)", "xz",
+    "uncompressed",
+    "gzip",
+    "lzma",
+    "lzma (5-byte header, Broadcom)",
+    "lzma (DD-WRT header)",
+    "lzma (bare stream)",
+    "xz",
+    "lzo",
+    "lz4",
+    "zstd",
 };
 
 /* Fragment blocks decoded lately: files that share one are read one after
@@ -226,6 +241,23 @@ static int props_byte_ok(uint8_t props, unsigned *lc, unsigned *lp, unsigned *pb
     return *lc + *lp <= LZMA_LCLP_MAX;
 }
 
+static int lzo_ready;
+static void lzo_setup(void)
+{
+    lzo_ready = lzo_init() == LZO_E_OK;
+}
+
+static int lzo_block(const uint8_t *src, size_t n, uint8_t *dst, size_t cap, size_t *produced)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, lzo_setup);
+    lzo_uint out = cap;
+    if (!lzo_ready || lzo1x_decompress_safe(src, n, dst, &out, NULL) != LZO_E_OK)
+        return IC_E_DECOMPRESS;
+    *produced = out;
+    return IC_OK;
+}
+
 /* One framing, one try. For a bare stream, codec carries the properties. */
 static int decode_as(unsigned codec, const uint8_t *src, size_t n, uint8_t *dst, size_t cap,
                      size_t expect, size_t *produced)
@@ -255,10 +287,30 @@ static int decode_as(unsigned codec, const uint8_t *src, size_t n, uint8_t *dst,
     case FRAMING_XZ: {
         uint64_t memlimit = UINT64_MAX;
         size_t in_pos = 0;
-        lzma_ret rc = lzma_stream_buffer_decode(&memlimit, 0, NULL, src, &in_pos, n, dst, produced,
-                                                cap);
+        lzma_ret rc =
+            lzma_stream_buffer_decode(&memlimit, 0, NULL, src, &in_pos, n, dst, produced, cap);
         if (rc != LZMA_OK || (expect && *produced != expect) || *produced == 0)
             return IC_E_DECOMPRESS;
+        return IC_OK;
+    }
+    case FRAMING_LZO:
+        if (lzo_block(src, n, dst, cap, produced) != IC_OK)
+            return IC_E_DECOMPRESS;
+        return (expect && *produced != expect) || *produced == 0 ? IC_E_DECOMPRESS : IC_OK;
+    case FRAMING_LZ4: {
+        if (n > INT32_MAX || cap > INT32_MAX)
+            return IC_E_DECOMPRESS;
+        int got = LZ4_decompress_safe((const char *)src, (char *)dst, (int)n, (int)cap);
+        if (got <= 0 || (expect && (size_t)got != expect))
+            return IC_E_DECOMPRESS;
+        *produced = (size_t)got;
+        return IC_OK;
+    }
+    case FRAMING_ZSTD: {
+        size_t got = ZSTD_decompress(dst, cap, src, n);
+        if (ZSTD_isError(got) || got == 0 || (expect && got != expect))
+            return IC_E_DECOMPRESS;
+        *produced = got;
         return IC_OK;
     }
     default:
@@ -313,8 +365,8 @@ static int decode_block(struct shared *s, const uint8_t *src, size_t n, uint8_t 
 
 struct file_state {
     struct shared *s;
-    uint64_t start;     /* first data block */
-    uint32_t *blocks;   /* size words of the full blocks */
+    uint64_t start;   /* first data block */
+    uint32_t *blocks; /* size words of the full blocks */
     uint32_t block_count;
     uint64_t frag_start; /* fragment block, when the file has a tail there */
     uint32_t frag_word;
@@ -369,8 +421,7 @@ static int fragment_cache_copy(struct fragment_cache *c, uint64_t start, uint32_
 }
 
 /* Keeps block (taken) in the cache, dropping the oldest. */
-static void fragment_cache_put(struct fragment_cache *c, uint64_t start, uint8_t *block,
-                               size_t len)
+static void fragment_cache_put(struct fragment_cache *c, uint64_t start, uint8_t *block, size_t len)
 {
     pthread_mutex_lock(&c->lock);
     unsigned i = c->next++ % FRAGMENT_CACHE_SLOTS;
@@ -591,7 +642,8 @@ static int meta_block_at(struct image *img, uint64_t pos, const struct meta_bloc
         return IC_E_TRUNCATED;
     /* AVM's big-endian SquashFS 4 keeps these length words little-endian
      * (fact_extractor's avm_be.sqfs4 sample). */
-    uint16_t word = img->sb.major == 4 ? ic_load_u16le(img->data + pos) : load16(img, img->data + pos);
+    uint16_t word =
+        img->sb.major == 4 ? ic_load_u16le(img->data + pos) : load16(img, img->data + pos);
     uint32_t len = word & ~METADATA_UNCOMPRESSED;
     if (!ic_range_ok(pos + header, len, img->size) || len == 0)
         return IC_E_TRUNCATED;
@@ -656,8 +708,8 @@ static int meta_read(struct image *img, struct meta_pos *at, void *dst, size_t n
 
 static void meta_diag(struct image *img, int rc, int64_t pos, const char *what, const char *path)
 {
-    ic_extract_diag(img->x, IC_DIAG_ERROR, rc, pos, "%s: %s unreadable (%s)",
-                    path[0] ? path : "/", what, ic_error_message(rc));
+    ic_extract_diag(img->x, IC_DIAG_ERROR, rc, pos, "%s: %s unreadable (%s)", path[0] ? path : "/",
+                    what, ic_error_message(rc));
 }
 
 /* ---- inodes -------------------------------------------------------------------------- */
@@ -699,9 +751,9 @@ static int read_inode_v4(struct image *img, struct meta_pos at, struct inode *in
     if ((rc = meta_read(img, &at, buf, more[type])) != 0)
         return rc;
     bitfield_init(&b, buf, more[type], sb->big_endian);
-    static const unsigned basic[15] = {0, T_DIR, T_FILE, T_SYMLINK, T_BLKDEV, T_CHRDEV, T_FIFO,
-                                       T_SOCKET, T_DIR, T_FILE, T_SYMLINK, T_BLKDEV, T_CHRDEV,
-                                       T_FIFO, T_SOCKET};
+    static const unsigned basic[15] = {0,         T_DIR,    T_FILE,   T_SYMLINK, T_BLKDEV,
+                                       T_CHRDEV,  T_FIFO,   T_SOCKET, T_DIR,     T_FILE,
+                                       T_SYMLINK, T_BLKDEV, T_CHRDEV, T_FIFO,    T_SOCKET};
     ino->type = basic[type];
     uint32_t size = 0;
     switch (type) {
@@ -782,16 +834,31 @@ static int read_inode(struct image *img, uint64_t ref, struct inode *ino)
     }
     size_t more;
     switch (ino->type) {
-    case T_DIR: more = v3 ? 16 : 11; break;
-    case T_LDIR: more = v3 ? 19 : 14; break;
-    case T_FILE: more = v3 ? 20 : 20; break;
-    case T_LFILE: more = v3 ? 28 : 0; break;
-    case T_SYMLINK: more = v3 ? 6 : 2; break;
+    case T_DIR:
+        more = v3 ? 16 : 11;
+        break;
+    case T_LDIR:
+        more = v3 ? 19 : 14;
+        break;
+    case T_FILE:
+        more = v3 ? 20 : 20;
+        break;
+    case T_LFILE:
+        more = v3 ? 28 : 0;
+        break;
+    case T_SYMLINK:
+        more = v3 ? 6 : 2;
+        break;
     case T_BLKDEV:
-    case T_CHRDEV: more = v3 ? 6 : 2; break;
+    case T_CHRDEV:
+        more = v3 ? 6 : 2;
+        break;
     case T_FIFO:
-    case T_SOCKET: more = v3 ? 4 : 0; break;
-    default: return IC_E_FORMAT;
+    case T_SOCKET:
+        more = v3 ? 4 : 0;
+        break;
+    default:
+        return IC_E_FORMAT;
     }
     if (ino->type == T_LFILE && !v3)
         return IC_E_FORMAT;
@@ -904,7 +971,8 @@ static int fragment_entry(struct image *img, uint32_t index, uint64_t *start, ui
     uint64_t slot = sb->fragment_table_start + byte / METADATA_SIZE * pointer_size;
     if (!ic_range_ok(slot, pointer_size, img->size))
         return IC_E_TRUNCATED;
-    uint64_t block = pointer_size == 8 ? load64(img, img->data + slot) : load32(img, img->data + slot);
+    uint64_t block =
+        pointer_size == 8 ? load64(img, img->data + slot) : load32(img, img->data + slot);
     struct meta_pos at = {block, (uint32_t)(byte % METADATA_SIZE)};
     uint8_t buf[16];
     int rc = meta_read(img, &at, buf, entry_size);
@@ -984,8 +1052,8 @@ static int file_content(struct image *img, const struct inode *ino, const char *
             problem = "fragment lies outside the image";
     }
     if (problem) {
-        ic_extract_diag(img->x, IC_DIAG_ERROR, rc ? rc : IC_E_FORMAT, -1, "%s: %s; content not read",
-                        path, problem);
+        ic_extract_diag(img->x, IC_DIAG_ERROR, rc ? rc : IC_E_FORMAT, -1,
+                        "%s: %s; content not read", path, problem);
         free(f->blocks);
         free(f);
         return IC_OK;
@@ -1426,8 +1494,8 @@ static int squashfs3_unpack(struct ic_extract *x)
 
     if (sb->major == 4) {
         static const unsigned codecs[7] = {FRAMING_UNKNOWN, FRAMING_ZLIB, FRAMING_LZMA_ALONE,
-                                           FRAMING_UNKNOWN, FRAMING_XZ, FRAMING_UNKNOWN,
-                                           FRAMING_UNKNOWN};
+                                           FRAMING_LZO,     FRAMING_XZ,   FRAMING_LZ4,
+                                           FRAMING_ZSTD};
         atomic_store(&img.s->codec, codecs[sb->compression]);
         if (codecs[sb->compression] == FRAMING_UNKNOWN)
             ic_extract_diag(x, IC_DIAG_ERROR, IC_E_UNSUPPORTED, 20,

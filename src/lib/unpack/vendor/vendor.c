@@ -2,6 +2,7 @@
 #include "unpack/vendor/vendor.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <zlib.h>
 
@@ -15,6 +16,30 @@ uint32_t ic_vendor_crc32(const uint8_t *data, uint64_t size)
         size -= n;
     }
     return (uint32_t)crc;
+}
+
+static uint32_t cksum_table[256];
+
+static void cksum_table_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t r = i << 24;
+        for (int k = 0; k < 8; k++)
+            r = (r & 0x80000000u) ? (r << 1) ^ 0x04c11db7u : r << 1;
+        cksum_table[i] = r;
+    }
+}
+
+uint32_t ic_vendor_posix_cksum(const uint8_t *data, uint64_t size)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, cksum_table_init);
+    uint32_t crc = 0;
+    for (uint64_t i = 0; i < size; i++)
+        crc = (crc << 8) ^ cksum_table[(crc >> 24) ^ data[i]];
+    for (uint64_t n = size; n > 0; n >>= 8)
+        crc = (crc << 8) ^ cksum_table[(crc >> 24) ^ (n & 0xff)];
+    return ~crc;
 }
 
 static int digest_update(EVP_MD_CTX *ctx, const uint8_t *data, uint64_t size)
@@ -66,8 +91,8 @@ void ic_vendor_string(const uint8_t *field, size_t n, char *out, size_t outsz)
         return;
     for (; i < n && i + 1 < outsz && field[i]; i++) {
         uint8_t ch = field[i];
-        out[i] = (ch >= 0x20 && ch < 0x7f && ch != '\'' && ch != '"' && ch != '\\') ? (char)ch
-                                                                                  : '?';
+        out[i] =
+            (ch >= 0x20 && ch < 0x7f && ch != '\'' && ch != '"' && ch != '\\') ? (char)ch : '?';
     }
     out[i] = '\0';
 }

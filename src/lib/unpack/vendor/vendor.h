@@ -12,6 +12,10 @@
 
 /* CRC-32 as zlib computes it (reflected, initial and final inversion). */
 uint32_t ic_vendor_crc32(const uint8_t *data, uint64_t size);
+/* The POSIX cksum(1) checksum of data[0, size): CRC-32 (polynomial 0x04c11db7,
+ * most significant bit first) of the data followed by its length in the
+ * fewest little-endian bytes, inverted. */
+uint32_t ic_vendor_posix_cksum(const uint8_t *data, uint64_t size);
 /* MD5 of data[0, size) where the 16 bytes at patch_at are read as patch
  * instead (patch NULL: plain MD5). patch_at + 16 must be <= size. Returns
  * IC_OK or IC_E_INTERNAL when the digest could not be computed. */
