@@ -36,6 +36,7 @@ TEST_PKGS=(
 )
 BENCH_PKGS=(binwalk hyperfine time
   nmap hydra # the peer combination of bench/live.sh (nmap -sV + NSE scripts, hydra)
+  testssl.sh strace # the peers and connection count of bench/device_tls.sh
 )
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")
