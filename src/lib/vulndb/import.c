@@ -26,16 +26,6 @@ static void set_format(struct import *im, const char *format)
         snprintf(im->stats->format, sizeof(im->stats->format), "%s", format);
 }
 
-static int next_key(struct ic_jp *p, char *key, size_t size, int *more)
-{
-    enum ic_jp_type t;
-    int rc = ic_jp_next(p, &t);
-    *more = rc == IC_OK && t == IC_JP_KEY;
-    if (*more)
-        snprintf(key, size, "%s", p->str);
-    return rc;
-}
-
 /* One element of "vulnerabilities": an NVD 2.0 {cve: {...}} or a KEV entry. */
 static int vulnerability_item(struct import *im)
 {
@@ -44,7 +34,7 @@ static int vulnerability_item(struct import *im)
     vdb_record_reset(&im->rec);
     memset(&im->kev, 0, sizeof(im->kev));
     int is_nvd = 0, is_kev = 0;
-    while ((rc = next_key(im->p, key, sizeof(key), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(im->p, key, sizeof(key), &more)) == IC_OK && more) {
         if (strcmp(key, "cve") == 0) {
             is_nvd = 1;
             rc = vdb_nvd2_cve(im->p, &im->rec);
@@ -116,7 +106,7 @@ static int osv_record(struct import *im)
     int more, rc, known, any = 0;
     char key[48];
     vdb_record_reset(&im->rec);
-    while ((rc = next_key(im->p, key, sizeof(key), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(im->p, key, sizeof(key), &more)) == IC_OK && more) {
         if ((rc = vdb_osv_key(im->p, &im->rec, key, &known)))
             return rc;
         any |= known;
@@ -154,7 +144,7 @@ static int top_object(struct import *im)
     struct vdb_record *osv = calloc(1, sizeof(*osv));
     if (!osv)
         return IC_E_NOMEM;
-    while ((rc = next_key(im->p, key, sizeof(key), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(im->p, key, sizeof(key), &more)) == IC_OK && more) {
         if (strcmp(key, "vulnerabilities") == 0) {
             rc = each_object(im, vulnerability_item);
         } else if (strcmp(key, "CVE_Items") == 0) {

@@ -513,6 +513,39 @@ int ic_jp_skip_from(struct ic_jp *p, enum ic_jp_type first)
     return rc;
 }
 
+int ic_jp_expect(struct ic_jp *p, enum ic_jp_type want, int *ok)
+{
+    enum ic_jp_type t = IC_JP_NONE;
+    int rc = ic_jp_next(p, &t);
+    *ok = rc == IC_OK && t == want;
+    return rc || *ok ? rc : ic_jp_skip_from(p, t);
+}
+
+int ic_jp_next_key(struct ic_jp *p, char *key, size_t size, int *more)
+{
+    enum ic_jp_type t = IC_JP_NONE;
+    int rc = ic_jp_next(p, &t);
+    *more = rc == IC_OK && t == IC_JP_KEY;
+    if (*more)
+        snprintf(key, size, "%s", p->str);
+    return rc;
+}
+
+int ic_jp_next_element(struct ic_jp *p, enum ic_jp_type want, int *kind)
+{
+    enum ic_jp_type t = IC_JP_NONE;
+    int rc = ic_jp_next(p, &t);
+    *kind = 0;
+    if (rc || t == IC_JP_ARRAY_END)
+        return rc;
+    if (t == want) {
+        *kind = 1;
+        return IC_OK;
+    }
+    *kind = 2;
+    return ic_jp_skip_from(p, t);
+}
+
 int ic_jp_skip(struct ic_jp *p)
 {
     enum ic_jp_type t;

@@ -87,6 +87,18 @@ int ic_jp_skip_from(struct ic_jp *p, enum ic_jp_type first);
 /* Reads the next value and throws it away. */
 int ic_jp_skip(struct ic_jp *p);
 
+/* Walking containers, for readers of known shapes. */
+/* Reads the next value's first token: *ok 1 when it is `want` (a container
+ * now open), else 0 and the value was skipped. */
+int ic_jp_expect(struct ic_jp *p, enum ic_jp_type want, int *ok);
+/* In an open object: the next key into key (cut to size), or *more 0 at
+ * the object's end. The key's value comes next. */
+int ic_jp_next_key(struct ic_jp *p, char *key, size_t size, int *more);
+/* In an open array: *kind 1 when the next element starts with `want` (a
+ * container now open), 2 when it was something else (skipped), 0 at the
+ * array's end. */
+int ic_jp_next_element(struct ic_jp *p, enum ic_jp_type want, int *kind);
+
 /* Reads the next value as text into dst (cut to n-1 bytes): a string's text,
  * a number's text, "true"/"false"; null and containers (skipped) give "".
  * Returns IC_OK or the parser's error. */

@@ -34,57 +34,19 @@ static int begin_object(struct ic_jp *p, int *is_object)
     return ic_jp_skip_from(p, t);
 }
 
-static int begin_array(struct ic_jp *p, int *is_array)
-{
-    enum ic_jp_type t;
-    int rc = ic_jp_next(p, &t);
-    *is_array = t == IC_JP_ARRAY_BEGIN;
-    if (rc || *is_array)
-        return rc;
-    return ic_jp_skip_from(p, t);
-}
-
-/* The next key of the open object into key (cut), or *more = 0 at its end. */
-static int next_key(struct ic_jp *p, char *key, size_t size, int *more)
-{
-    enum ic_jp_type t;
-    int rc = ic_jp_next(p, &t);
-    *more = rc == IC_OK && t == IC_JP_KEY;
-    if (*more)
-        snprintf(key, size, "%s", p->str);
-    return rc;
-}
-
-/* The next element of the open array: an object (*kind 1), something else
- * that was skipped (*kind 2), or the end (*kind 0). */
-static int next_element(struct ic_jp *p, int *kind)
-{
-    enum ic_jp_type t;
-    int rc = ic_jp_next(p, &t);
-    *kind = 0;
-    if (rc || t == IC_JP_ARRAY_END)
-        return rc;
-    if (t == IC_JP_OBJECT_BEGIN) {
-        *kind = 1;
-        return IC_OK;
-    }
-    *kind = 2;
-    return ic_jp_skip_from(p, t);
-}
-
 /* descriptions: [{lang, value}] (2.0) or description_data (1.1): keeps the
  * first English text. */
 static int read_descriptions(struct ic_jp *p, struct vdb_record *r)
 {
     int ok, kind, more, rc;
-    if ((rc = begin_array(p, &ok)) || !ok)
+    if ((rc = ic_jp_expect(p, IC_JP_ARRAY_BEGIN, &ok)) || !ok)
         return rc;
-    while ((rc = next_element(p, &kind)) == IC_OK && kind) {
+    while ((rc = ic_jp_next_element(p, IC_JP_OBJECT_BEGIN, &kind)) == IC_OK && kind) {
         if (kind != 1)
             continue;
         char lang[16] = "", key[32];
         char value[sizeof(r->description)] = "";
-        while ((rc = next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
+        while ((rc = ic_jp_next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
             if (strcmp(key, "lang") == 0)
                 rc = ic_jp_read_text(p, lang, sizeof(lang));
             else if (strcmp(key, "value") == 0)
@@ -118,7 +80,7 @@ static int read_cvss_data(struct ic_jp *p, struct metric *m)
     char key[32];
     if ((rc = begin_object(p, &ok)) || !ok)
         return rc;
-    while ((rc = next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
         if (strcmp(key, "baseScore") == 0)
             rc = ic_jp_read_number(p, &m->score, &m->has_score);
         else if (strcmp(key, "version") == 0)
@@ -142,7 +104,7 @@ static int read_metric(struct ic_jp *p, struct vdb_record *r, int rank)
     struct metric m = {0};
     int more, rc;
     char key[32];
-    while ((rc = next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
         if (strcmp(key, "cvssData") == 0 || strcmp(key, "cvssV3") == 0 ||
             strcmp(key, "cvssV2") == 0)
             rc = read_cvss_data(p, &m);
@@ -173,16 +135,16 @@ static int read_metrics(struct ic_jp *p, struct vdb_record *r)
     char key[32];
     if ((rc = begin_object(p, &ok)) || !ok)
         return rc;
-    while ((rc = next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
         int rank = metric_rank(key);
         if (!rank) {
             if ((rc = ic_jp_skip(p)))
                 return rc;
             continue;
         }
-        if ((rc = begin_array(p, &ok)))
+        if ((rc = ic_jp_expect(p, IC_JP_ARRAY_BEGIN, &ok)))
             return rc;
-        while (ok && (rc = next_element(p, &kind)) == IC_OK && kind)
+        while (ok && (rc = ic_jp_next_element(p, IC_JP_OBJECT_BEGIN, &kind)) == IC_OK && kind)
             if (kind == 1 && (rc = read_metric(p, r, rank)))
                 return rc;
         if (rc)
@@ -221,7 +183,7 @@ static int read_cpe_match(struct ic_jp *p, struct vdb_record *r, uint32_t config
     c->node = node;
     int more, rc;
     char key[32];
-    while ((rc = next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
         if (strcmp(key, "vulnerable") == 0) {
             int v = 0;
             rc = ic_jp_read_bool(p, &v);
@@ -265,9 +227,9 @@ static void finish_config(struct vdb_record *r, size_t from, uint8_t config_and)
 static int read_match_array(struct ic_jp *p, struct vdb_record *r, uint32_t config, uint32_t node)
 {
     int ok, kind, rc;
-    if ((rc = begin_array(p, &ok)) || !ok)
+    if ((rc = ic_jp_expect(p, IC_JP_ARRAY_BEGIN, &ok)) || !ok)
         return rc;
-    while ((rc = next_element(p, &kind)) == IC_OK && kind)
+    while ((rc = ic_jp_next_element(p, IC_JP_OBJECT_BEGIN, &kind)) == IC_OK && kind)
         if (kind == 1 && (rc = read_cpe_match(p, r, config, node)))
             return rc;
     return rc;
@@ -282,7 +244,7 @@ static int read_node2(struct ic_jp *p, struct vdb_record *r, uint32_t config, ui
     uint8_t node_and = 0, negate = 0;
     int more, rc;
     char key[32];
-    while ((rc = next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
         if (strcmp(key, "operator") == 0) {
             char op[8];
             if (!(rc = ic_jp_read_text(p, op, sizeof(op))))
@@ -309,24 +271,26 @@ static int read_configurations2(struct ic_jp *p, struct vdb_record *r)
     int ok, kind, more, rc;
     uint32_t config = 0;
     char key[32];
-    if ((rc = begin_array(p, &ok)) || !ok)
+    if ((rc = ic_jp_expect(p, IC_JP_ARRAY_BEGIN, &ok)) || !ok)
         return rc;
-    while ((rc = next_element(p, &kind)) == IC_OK && kind) {
+    while ((rc = ic_jp_next_element(p, IC_JP_OBJECT_BEGIN, &kind)) == IC_OK && kind) {
         if (kind != 1)
             continue;
         size_t from = r->crit_count;
         uint8_t config_and = 0;
         uint32_t node = 0;
-        while ((rc = next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
+        while ((rc = ic_jp_next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
             if (strcmp(key, "operator") == 0) {
                 char op[8];
                 if (!(rc = ic_jp_read_text(p, op, sizeof(op))))
                     set_operator(&config_and, op);
             } else if (strcmp(key, "nodes") == 0) {
                 int is_array, node_kind;
-                if ((rc = begin_array(p, &is_array)))
+                if ((rc = ic_jp_expect(p, IC_JP_ARRAY_BEGIN, &is_array)))
                     return rc;
-                while (is_array && (rc = next_element(p, &node_kind)) == IC_OK && node_kind)
+                while (is_array &&
+                       (rc = ic_jp_next_element(p, IC_JP_OBJECT_BEGIN, &node_kind)) == IC_OK &&
+                       node_kind)
                     if (node_kind == 1 && (rc = read_node2(p, r, config, node++)))
                         return rc;
             } else {
@@ -350,7 +314,7 @@ int vdb_nvd2_cve(struct ic_jp *p, struct vdb_record *r)
     snprintf(r->source, sizeof(r->source), "nvd");
     if ((rc = begin_object(p, &ok)) || !ok)
         return rc;
-    while ((rc = next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
         if (strcmp(key, "id") == 0)
             rc = ic_jp_read_text(p, r->id, sizeof(r->id));
         else if (strcmp(key, "published") == 0)
@@ -390,7 +354,7 @@ static int read_node11(struct ic_jp *p, struct vdb_record *r, uint32_t config, u
     int has_children = 0;
     int more, rc;
     char key[32];
-    while ((rc = next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
         if (strcmp(key, "operator") == 0) {
             char op[8];
             if (!(rc = ic_jp_read_text(p, op, sizeof(op))))
@@ -403,9 +367,9 @@ static int read_node11(struct ic_jp *p, struct vdb_record *r, uint32_t config, u
             rc = read_match_array(p, r, config, own_node);
         } else if (strcmp(key, "children") == 0) {
             int ok, kind;
-            if ((rc = begin_array(p, &ok)))
+            if ((rc = ic_jp_expect(p, IC_JP_ARRAY_BEGIN, &ok)))
                 return rc;
-            while (ok && (rc = next_element(p, &kind)) == IC_OK && kind) {
+            while (ok && (rc = ic_jp_next_element(p, IC_JP_OBJECT_BEGIN, &kind)) == IC_OK && kind) {
                 if (kind != 1)
                     continue;
                 has_children = 1;
@@ -436,16 +400,16 @@ static int read_configurations11(struct ic_jp *p, struct vdb_record *r)
     char key[32];
     if ((rc = begin_object(p, &ok)) || !ok)
         return rc;
-    while ((rc = next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
         if (strcmp(key, "nodes") != 0) {
             if ((rc = ic_jp_skip(p)))
                 return rc;
             continue;
         }
         uint32_t config = 0;
-        if ((rc = begin_array(p, &ok)))
+        if ((rc = ic_jp_expect(p, IC_JP_ARRAY_BEGIN, &ok)))
             return rc;
-        while (ok && (rc = next_element(p, &kind)) == IC_OK && kind) {
+        while (ok && (rc = ic_jp_next_element(p, IC_JP_OBJECT_BEGIN, &kind)) == IC_OK && kind) {
             if (kind != 1)
                 continue;
             uint32_t node = 0;
@@ -464,13 +428,13 @@ static int read_cve11(struct ic_jp *p, struct vdb_record *r)
     char key[32];
     if ((rc = begin_object(p, &ok)) || !ok)
         return rc;
-    while ((rc = next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
         if (strcmp(key, "CVE_data_meta") == 0) {
             int is_object, m;
             char k2[16];
             if ((rc = begin_object(p, &is_object)))
                 return rc;
-            while (is_object && (rc = next_key(p, k2, sizeof(k2), &m)) == IC_OK && m) {
+            while (is_object && (rc = ic_jp_next_key(p, k2, sizeof(k2), &m)) == IC_OK && m) {
                 if (strcmp(k2, "ID") == 0)
                     rc = ic_jp_read_text(p, r->id, sizeof(r->id));
                 else
@@ -483,7 +447,7 @@ static int read_cve11(struct ic_jp *p, struct vdb_record *r)
             char k2[32];
             if ((rc = begin_object(p, &is_object)))
                 return rc;
-            while (is_object && (rc = next_key(p, k2, sizeof(k2), &m)) == IC_OK && m) {
+            while (is_object && (rc = ic_jp_next_key(p, k2, sizeof(k2), &m)) == IC_OK && m) {
                 if (strcmp(k2, "description_data") == 0)
                     rc = read_descriptions(p, r);
                 else
@@ -507,7 +471,7 @@ static int read_impact11(struct ic_jp *p, struct vdb_record *r)
     char key[32];
     if ((rc = begin_object(p, &ok)) || !ok)
         return rc;
-    while ((rc = next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
         int rank = metric_rank(key);
         int is_object = 0;
         if (!rank)
@@ -525,7 +489,7 @@ int vdb_nvd11_item(struct ic_jp *p, struct vdb_record *r)
     int more, rc;
     char key[32];
     snprintf(r->source, sizeof(r->source), "nvd");
-    while ((rc = next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(p, key, sizeof(key), &more)) == IC_OK && more) {
         if (strcmp(key, "cve") == 0)
             rc = read_cve11(p, r);
         else if (strcmp(key, "configurations") == 0)

@@ -54,47 +54,6 @@ static void osv_criteria(char *dst, size_t size, const char *ecosystem, const ch
     }
 }
 
-static int expect_array(struct ic_jp *p, int *ok)
-{
-    enum ic_jp_type t;
-    int rc = ic_jp_next(p, &t);
-    *ok = t == IC_JP_ARRAY_BEGIN;
-    return rc || *ok ? rc : ic_jp_skip_from(p, t);
-}
-
-static int expect_object(struct ic_jp *p, int *ok)
-{
-    enum ic_jp_type t;
-    int rc = ic_jp_next(p, &t);
-    *ok = t == IC_JP_OBJECT_BEGIN;
-    return rc || *ok ? rc : ic_jp_skip_from(p, t);
-}
-
-static int element(struct ic_jp *p, enum ic_jp_type want, int *kind)
-{
-    enum ic_jp_type t;
-    int rc = ic_jp_next(p, &t);
-    *kind = 0;
-    if (rc || t == IC_JP_ARRAY_END)
-        return rc;
-    if (t == want) {
-        *kind = 1;
-        return IC_OK;
-    }
-    *kind = 2;
-    return ic_jp_skip_from(p, t);
-}
-
-static int key(struct ic_jp *p, char *k, size_t size, int *more)
-{
-    enum ic_jp_type t;
-    int rc = ic_jp_next(p, &t);
-    *more = rc == IC_OK && t == IC_JP_KEY;
-    if (*more)
-        snprintf(k, size, "%s", p->str);
-    return rc;
-}
-
 /* Pending range state while reading events in order. */
 struct range_state {
     char introduced[64];
@@ -120,12 +79,12 @@ static int read_events(struct ic_jp *p, struct vdb_record *r, uint32_t config)
     int ok, kind, more, rc;
     char k[24], value[64];
     struct range_state s = {"", 0};
-    if ((rc = expect_array(p, &ok)) || !ok)
+    if ((rc = ic_jp_expect(p, IC_JP_ARRAY_BEGIN, &ok)) || !ok)
         return rc;
-    while ((rc = element(p, IC_JP_OBJECT_BEGIN, &kind)) == IC_OK && kind) {
+    while ((rc = ic_jp_next_element(p, IC_JP_OBJECT_BEGIN, &kind)) == IC_OK && kind) {
         if (kind != 1)
             continue;
-        while ((rc = key(p, k, sizeof(k), &more)) == IC_OK && more) {
+        while ((rc = ic_jp_next_key(p, k, sizeof(k), &more)) == IC_OK && more) {
             if ((rc = ic_jp_read_text(p, value, sizeof(value))))
                 return rc;
             if (strcmp(k, "introduced") == 0) {
@@ -153,14 +112,14 @@ static int read_ranges(struct ic_jp *p, struct vdb_record *r, uint32_t config)
 {
     int ok, kind, more, rc;
     char k[24];
-    if ((rc = expect_array(p, &ok)) || !ok)
+    if ((rc = ic_jp_expect(p, IC_JP_ARRAY_BEGIN, &ok)) || !ok)
         return rc;
-    while ((rc = element(p, IC_JP_OBJECT_BEGIN, &kind)) == IC_OK && kind) {
+    while ((rc = ic_jp_next_element(p, IC_JP_OBJECT_BEGIN, &kind)) == IC_OK && kind) {
         if (kind != 1)
             continue;
         size_t from = r->crit_count;
         char type[16] = "";
-        while ((rc = key(p, k, sizeof(k), &more)) == IC_OK && more) {
+        while ((rc = ic_jp_next_key(p, k, sizeof(k), &more)) == IC_OK && more) {
             if (strcmp(k, "type") == 0)
                 rc = ic_jp_read_text(p, type, sizeof(type));
             else if (strcmp(k, "events") == 0)
@@ -181,7 +140,7 @@ static int read_ranges(struct ic_jp *p, struct vdb_record *r, uint32_t config)
 static int read_versions(struct ic_jp *p, struct vdb_record *r, uint32_t config)
 {
     int ok, rc;
-    if ((rc = expect_array(p, &ok)) || !ok)
+    if ((rc = ic_jp_expect(p, IC_JP_ARRAY_BEGIN, &ok)) || !ok)
         return rc;
     for (;;) {
         enum ic_jp_type t;
@@ -208,20 +167,20 @@ static int read_affected(struct ic_jp *p, struct vdb_record *r)
     int ok, kind, more, rc;
     char k[24];
     uint32_t config = 0;
-    if ((rc = expect_array(p, &ok)) || !ok)
+    if ((rc = ic_jp_expect(p, IC_JP_ARRAY_BEGIN, &ok)) || !ok)
         return rc;
-    while ((rc = element(p, IC_JP_OBJECT_BEGIN, &kind)) == IC_OK && kind) {
+    while ((rc = ic_jp_next_element(p, IC_JP_OBJECT_BEGIN, &kind)) == IC_OK && kind) {
         if (kind != 1)
             continue;
         size_t from = r->crit_count;
         char ecosystem[64] = "", name[128] = "";
-        while ((rc = key(p, k, sizeof(k), &more)) == IC_OK && more) {
+        while ((rc = ic_jp_next_key(p, k, sizeof(k), &more)) == IC_OK && more) {
             if (strcmp(k, "package") == 0) {
                 int is_object, m;
                 char k2[16];
-                if ((rc = expect_object(p, &is_object)))
+                if ((rc = ic_jp_expect(p, IC_JP_OBJECT_BEGIN, &is_object)))
                     return rc;
-                while (is_object && (rc = key(p, k2, sizeof(k2), &m)) == IC_OK && m) {
+                while (is_object && (rc = ic_jp_next_key(p, k2, sizeof(k2), &m)) == IC_OK && m) {
                     if (strcmp(k2, "ecosystem") == 0)
                         rc = ic_jp_read_text(p, ecosystem, sizeof(ecosystem));
                     else if (strcmp(k2, "name") == 0)
@@ -264,13 +223,13 @@ static int read_severity(struct ic_jp *p, struct vdb_record *r)
 {
     int ok, kind, more, rc;
     char k[16], type[16], score[192];
-    if ((rc = expect_array(p, &ok)) || !ok)
+    if ((rc = ic_jp_expect(p, IC_JP_ARRAY_BEGIN, &ok)) || !ok)
         return rc;
-    while ((rc = element(p, IC_JP_OBJECT_BEGIN, &kind)) == IC_OK && kind) {
+    while ((rc = ic_jp_next_element(p, IC_JP_OBJECT_BEGIN, &kind)) == IC_OK && kind) {
         if (kind != 1)
             continue;
         type[0] = score[0] = '\0';
-        while ((rc = key(p, k, sizeof(k), &more)) == IC_OK && more) {
+        while ((rc = ic_jp_next_key(p, k, sizeof(k), &more)) == IC_OK && more) {
             if (strcmp(k, "type") == 0)
                 rc = ic_jp_read_text(p, type, sizeof(type));
             else if (strcmp(k, "score") == 0)
@@ -292,9 +251,9 @@ static int read_database_specific(struct ic_jp *p, struct vdb_record *r)
 {
     int ok, more, rc;
     char k[16];
-    if ((rc = expect_object(p, &ok)) || !ok)
+    if ((rc = ic_jp_expect(p, IC_JP_OBJECT_BEGIN, &ok)) || !ok)
         return rc;
-    while ((rc = key(p, k, sizeof(k), &more)) == IC_OK && more) {
+    while ((rc = ic_jp_next_key(p, k, sizeof(k), &more)) == IC_OK && more) {
         if (strcmp(k, "severity") == 0 && !r->severity[0])
             rc = ic_jp_read_text(p, r->severity, sizeof(r->severity));
         else
@@ -308,7 +267,7 @@ static int read_database_specific(struct ic_jp *p, struct vdb_record *r)
 static int read_aliases(struct ic_jp *p, struct vdb_record *r)
 {
     int ok, rc;
-    if ((rc = expect_array(p, &ok)) || !ok)
+    if ((rc = ic_jp_expect(p, IC_JP_ARRAY_BEGIN, &ok)) || !ok)
         return rc;
     for (;;) {
         enum ic_jp_type t;
