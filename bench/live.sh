@@ -8,7 +8,9 @@
 #            coap-resources, upnp-info, ssl-enum-ciphers and
 #            http-default-accounts, then hydra on every telnet, ssh, ftp and
 #            http port nmap found, with the pairs iotcop tries on that
-#            service, in iotcop's order (see pairs() below).
+#            service, in iotcop's order (see pairs() below), with hydra's
+#            default 16 tasks (4 on SSH, as hydra advises; iotcop runs 16
+#            login tasks per service, 3 on SSH, 4 on HTTP: see hydra_target).
 # Both sides get the same hosts and TCP ports. nmap's telnet-brute,
 # ftp-brute and ssh-brute are left out: hydra tries the same pairs, and
 # running both would only make the peer slower.
@@ -377,18 +379,21 @@ echo "lab: ${#hosts[@]} hosts (${hosts[*]}); planted telnet $TELNET_PAIR, ssh $S
 side_iotcop() {
   lab_iotcop device --intrusive --no-udp -f json --ports "$PORTS" "${hosts[@]}" >"$1/iotcop.jsonl" || true
 }
-# hydra's module and options for a service nmap named; empty: not a login hydra tries.
+# hydra's pair list, tasks, module and options for a service nmap named; empty:
+# not a login hydra tries. Tasks: hydra's default (16), 4 for SSH as hydra
+# itself advises (SSH servers drop unauthenticated connections beyond a few;
+# iotcop runs 16 login tasks per service, 3 on SSH, 4 on HTTP as http.c asks).
 hydra_target() { # SERVICE PORT
   case "$1" in
-    telnet) echo "telnet telnet" ;;
-    ssh) echo "ssh ssh" ;;
-    ftp) echo "ftp ftp" ;;
-    http*) echo "http http-get /" ;;
+    telnet) echo "telnet 16 telnet" ;;
+    ssh) echo "ssh 4 ssh" ;;
+    ftp) echo "ftp 16 ftp" ;;
+    http*) echo "http 16 http-get /" ;;
   esac
 }
 since() { awk -v now="$EPOCHREALTIME" -v t0="$1" 'BEGIN { printf "%.3f", now - t0 }'; }
 side_peer() {
-  local dir="$1" svc port list module opt t0=$EPOCHREALTIME
+  local dir="$1" svc port list tasks module opt t0=$EPOCHREALTIME
   ip netns exec "$LAB_CLIENT" nmap -n -sV -p "$PORTS" \
     --script ftp-anon,mqtt-subscribe,coap-resources,upnp-info,ssl-enum-ciphers,http-default-accounts \
     -oX "$dir/nmap.xml" "${hosts[@]}" >"$dir/nmap.txt" 2>&1 || true
@@ -405,10 +410,10 @@ for h in ET.parse(sys.argv[1]).getroot().iter("host"):
 PY
   while read -r svc port; do
     t0=$EPOCHREALTIME
-    read -r list module opt <<<"$(hydra_target "$svc" "$port")"
+    read -r list tasks module opt <<<"$(hydra_target "$svc" "$port")"
     [ -n "${module:-}" ] || continue
     awk -v s="$svc" -v p="$port" '$1 == s && $2 == p { print $3 }' "$dir/logins.txt" >"$dir/hosts-$svc-$port.txt"
-    ip netns exec "$LAB_CLIENT" hydra -I -f -t 4 -C "$PAIRS/$list.txt" -M "$dir/hosts-$svc-$port.txt" \
+    ip netns exec "$LAB_CLIENT" hydra -I -f -t "$tasks" -C "$PAIRS/$list.txt" -M "$dir/hosts-$svc-$port.txt" \
       -s "$port" -o "$dir/hydra-$svc-$port.json" -b json "$module" ${opt:-} \
       >>"$dir/hydra.txt" 2>&1 || true
     echo "hydra-$svc-$port $(since "$t0")" >>"$dir/peer.phases"
@@ -423,7 +428,7 @@ measure() {
     'src host 10.213.0.1 and (((tcp[tcpflags] & (tcp-syn|tcp-ack)) == tcp-syn) or udp)' \
     2>"$dir/$side.tcpdump.log" &
   pid=$!
-  for _ in $(seq 1 50); do grep -q listening "$dir/$side.tcpdump.log" && break; sleep 0.1; done
+  for _ in $(seq 1 50); do grep -qs listening "$dir/$side.tcpdump.log" && break; sleep 0.1; done
   opens0=$(ip netns exec "$LAB_CLIENT" awk '/^Tcp: [0-9]/ { print $6 }' /proc/net/snmp)
   local TIMEFORMAT='%R %U %S'
   { time "side_$side" "$dir" >"$dir/$side.log" 2>&1; } 2>"$dir/$side.time"

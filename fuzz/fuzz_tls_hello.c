@@ -1,6 +1,6 @@
-/* libFuzzer target: the TLS reply parser (src/lib/live/tls_hello.c), fed the
- * whole input and every prefix a probe could have read so far, as the probe
- * does while bytes arrive. */
+/* libFuzzer target: the TLS and SSLv2 reply parsers (src/lib/live/tls_hello.c),
+ * fed the whole input and every prefix a probe could have read so far, as
+ * the probe does while bytes arrive. */
 #include "live/live_internal.h"
 
 #include <stddef.h>
@@ -21,5 +21,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (got == 1 && whole != 1)
             __builtin_trap();
     }
+
+    struct live_ssl2_reply v2;
+    int hello = live_ssl2_parse_server_hello(data, size, &v2);
+    if (hello < -1 || hello > 1)
+        __builtin_trap();
+    if (hello == 1) {
+        /* Everything it points at lies inside the input. */
+        if (v2.version != LIVE_TLS_SSL2 ||
+            2 + 11 + v2.certificate_length + 3 * v2.cipher_count > size ||
+            (v2.certificate &&
+             (v2.certificate < data || v2.certificate + v2.certificate_length > data + size)))
+            __builtin_trap();
+    }
+    for (size_t n = 0; n < size; n += step)
+        if (live_ssl2_parse_server_hello(data, n, &v2) == 1 && hello != 1)
+            __builtin_trap();
     return 0;
 }

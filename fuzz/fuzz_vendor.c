@@ -1,7 +1,8 @@
 /* Every vendor container reader (TP-Link, Netgear .chk, SEAMA, Ubiquiti,
  * D-Link MH01, SHRS and encrpted_img, Xiaomi HDR, Dahua, Instar BNEG, Linksys code
- * pattern, CHDR and trailers, Gemtek, Belkin, Buffalo, Senao): the input is unpacked as each of
- * them in turn (then recursively as usual), under small limits. */
+ * pattern, CHDR and trailers, Gemtek, Belkin, Buffalo, Senao, TP-Link IMG0, DrayTek,
+ * Broadcom SAO, Alpha Networks, MaxLinear, Tenvis PK2, Bosch, Buffalo bgn, DOCSIS code files): the
+ * input is unpacked as each of them in turn (then recursively as usual), under small limits. */
 #include "iotcop/blob.h"
 #include "iotcop/limits.h"
 #include "iotcop/unpack.h"
@@ -10,9 +11,11 @@
 #include <stdint.h>
 
 static const char *const vendor_formats[] = {
-    "tplink",         "netgearchk", "seama",  "ubnt",    "dlinkmh01", "dlinkshrs",
-    "dlinkencimg",    "xiaomihdr",  "dahua",  "bneg",    "linksys",   "linksyschdr",
-    "linksystrailer", "gemtek",     "belkin", "buffalo", "senao",
+    "tplink",         "netgearchk",  "seama",         "ubnt",      "dlinkmh01", "dlinkshrs",
+    "dlinkencimg",    "xiaomihdr",   "dahua",         "bneg",      "linksys",   "linksyschdr",
+    "linksystrailer", "gemtek",      "belkin",        "buffalo",   "senao",     "tplinkimg0",
+    "draytek",        "broadcomsao", "alphanetworks", "maxlinear", "tenvispk2", "bosch",
+    "buffalobgn",     "docsiscode",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

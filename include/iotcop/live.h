@@ -30,6 +30,8 @@ struct ic_report;
 #define IC_LIVE_BANNER_MAX 512u             /* bytes of a banner kept */
 #define IC_LIVE_REPLY_MAX (64u << 10)       /* bytes of one protocol reply read */
 #define IC_LIVE_MAX_EXTRA_CREDENTIALS 4096u /* pairs from --credentials */
+#define IC_LIVE_MAX_MULTICAST 16u           /* interfaces in one --multicast list */
+#define IC_LIVE_MAX_RESPONDERS 256u         /* multicast responders kept per run */
 
 #define IC_LIVE_DEFAULT_CONNECT_TIMEOUT_MS 1500u
 #define IC_LIVE_DEFAULT_IO_TIMEOUT_MS 3000u
@@ -39,6 +41,7 @@ struct ic_report;
 #define IC_LIVE_DEFAULT_MAX_PER_HOST 16u
 #define IC_LIVE_DEFAULT_RATE 500u /* connection attempts per second */
 #define IC_LIVE_DEFAULT_CREDENTIALS_PER_SERVICE 8u
+#define IC_LIVE_DEFAULT_LOGIN_TASKS 16u /* login attempts at once per service (hydra: 16) */
 
 /* The TCP ports looked at when the caller gives none. */
 extern const uint16_t ic_live_default_ports[];
@@ -104,12 +107,19 @@ struct ic_live_options {
     unsigned max_per_host;            /* 0: default; sockets open at once to one host */
     unsigned rate;                    /* connection attempts per second; 0: no cap */
     unsigned credentials_per_service; /* 0: default; built-in pairs tried per service */
+    unsigned login_tasks;             /* 0: default; login attempts at once per service */
     int all_credentials;              /* go on after the first pair that works */
     int full_dictionary;              /* every built-in pair of the service, not a short list */
     const struct ic_live_credential *extra; /* the user's pairs, tried first; borrowed */
     size_t extra_count;
     int no_udp;  /* skip the UDP probes (SNMP 161, CoAP 5683, mDNS 5353, SSDP 1900) */
     int lockout; /* time a series of wrong passwords per login service (5.1-5) */
+    /* Interfaces (names) to send one multicast SSDP M-SEARCH and one mDNS
+     * query out of (--multicast); NULL: nothing multicast is ever sent.
+     * Responders are added to every report's "discovered" list, never
+     * contacted. Borrowed. */
+    const char *const *multicast;
+    size_t multicast_count;
     volatile sig_atomic_t *stop; /* non-zero: stop as soon as possible; may be NULL */
 };
 

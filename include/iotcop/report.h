@@ -195,6 +195,20 @@ struct ic_component {
                                   * options set ("CONFIG_X=y"); NULL when not read */
 };
 
+/* The protocol versions a TLS probe offers, each alone; bit (1u << v) of
+ * ic_service_tls.versions_tested and versions_accepted. */
+enum ic_tls_version {
+    IC_TLS_SSL2,
+    IC_TLS_SSL3,
+    IC_TLS_1_0,
+    IC_TLS_1_1,
+    IC_TLS_1_2,
+    IC_TLS_1_3,
+    IC_TLS_VERSION_COUNT
+};
+/* "SSLv2", "SSLv3", "TLSv1.0" ... "TLSv1.3"; NULL for another value. */
+const char *ic_tls_version_name(unsigned version);
+
 struct ic_service_tls {
     const char *version;        /* highest protocol version accepted: "TLSv1.3" */
     const char *cipher;         /* negotiated cipher suite */
@@ -203,6 +217,9 @@ struct ic_service_tls {
     const char *not_after;      /* certificate expiry, ISO 8601, or NULL */
     int self_signed;
     unsigned key_bits;          /* certificate key size, 0 when unknown */
+    unsigned versions_tested;   /* bits of enum ic_tls_version offered */
+    unsigned versions_accepted; /* bits of those the server accepted */
+    const char *starttls;       /* the upgrade command ("STARTTLS", "AUTH TLS"), or NULL */
 };
 
 struct ic_service {
@@ -212,6 +229,20 @@ struct ic_service {
     const char *service;                /* "ssh", "http", ... */
     const char *banner;                 /* or NULL */
     const struct ic_service_tls *tls;   /* NULL when not TLS */
+};
+
+/* A device that answered multicast discovery (`iotcop device --multicast`):
+ * reported, never audited or contacted (unless it is also a target). */
+struct ic_discovered {
+    const char *host;            /* the responder's address */
+    const char *interface;       /* the interface the query went out of */
+    const char *protocol;        /* "ssdp" or "mdns" */
+    uint16_t port;               /* the port it answered from (1900, 5353) */
+    const char *server;          /* SSDP SERVER, or NULL */
+    const char *usn;             /* SSDP USN, or NULL */
+    const char *location;        /* SSDP LOCATION (reported, never fetched), or NULL */
+    const char *const *services; /* SSDP ST / mDNS service types; NULL-terminated, or NULL */
+    const char *const *names;    /* mDNS instances ("NAME", "NAME port N"); NULL-terminated, or NULL */
 };
 
 /* ---- coverage ------------------------------------------------------------ */
@@ -293,6 +324,8 @@ struct ic_report {
     size_t service_count;
     struct ic_report_diag *diags;
     size_t diag_count;
+    struct ic_discovered *discovered; /* sorted by host, protocol, interface */
+    size_t discovered_count;
 
     /* Verdicts, valid after ic_report_finish(); indexed like the tables of
      * iotcop/standards.h (provisions[i] is ic_provision_at(i)). */
@@ -352,6 +385,9 @@ int ic_report_add_component(struct ic_report *report, const struct ic_component 
 /* Adds a copy; the same host/protocol/port again replaces nothing and
  * returns IC_E_EXISTS. */
 int ic_report_add_service(struct ic_report *report, const struct ic_service *service);
+/* Adds a copy; the same host/protocol/interface again is merged into the
+ * earlier one (lists united, first SSDP headers kept). */
+int ic_report_add_discovered(struct ic_report *report, const struct ic_discovered *discovered);
 
 /* Records that a check family ran with this coverage (copied). check names
  * the family ("credentials") for the verdict reasons. Unknown provision ids

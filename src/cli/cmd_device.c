@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +43,16 @@ static void help(void)
            "      --credentials FILE    also try these pairs (user:password per line), first\n"
            "      --all-credentials     go on after the first pair that works\n"
            "      --intrusive           try every built-in pair of each service, and --lockout\n"
-           "      --lockout             after the pairs, time 10 wrong passwords per login\n"
-           "                            service: are failures delayed or locked out?\n"
+           "      --lockout             after the pairs, time up to 10 wrong passwords per\n"
+           "                            login service: are failures delayed or locked out?\n"
            "      --no-udp              skip the UDP probes (SNMP, CoAP, mDNS, SSDP)\n"
+           "      --multicast IFACE     also send one SSDP M-SEARCH and one mDNS query to the\n"
+           "                            multicast groups out of IFACE only (repeatable); who\n"
+           "                            answers is listed, not audited (never contacted)\n"
            "      --rate N              connection attempts per second (default %u; 0: no cap)\n"
            "      --max-connections N   sockets open at once (default %u)\n"
            "      --max-per-host N      sockets open at once to one host (default %u)\n"
+           "      --login-tasks N       login attempts at once per service (default %u)\n"
            "      --connect-timeout MS  per connection attempt (default %u)\n"
            "      --timeout MS          per read or write of a probe (default %u)\n"
            "      --retries N           extra attempts after a connect timeout (default %u)\n"
@@ -58,8 +63,8 @@ static void help(void)
            "3 a named host answered on no port, 4 internal error, 130 interrupted\n"
            "(the report of what was done is still written).\n",
            IC_LIVE_DEFAULT_RATE, IC_LIVE_DEFAULT_MAX_CONNECTIONS, IC_LIVE_DEFAULT_MAX_PER_HOST,
-           IC_LIVE_DEFAULT_CONNECT_TIMEOUT_MS, IC_LIVE_DEFAULT_IO_TIMEOUT_MS,
-           IC_LIVE_DEFAULT_RETRIES);
+           IC_LIVE_DEFAULT_LOGIN_TASKS, IC_LIVE_DEFAULT_CONNECT_TIMEOUT_MS,
+           IC_LIVE_DEFAULT_IO_TIMEOUT_MS, IC_LIVE_DEFAULT_RETRIES);
 }
 
 /* Worst status wins: 1 < 3 < 4. */
@@ -95,6 +100,7 @@ int cmd_device(int argc, char **argv)
     ic_live_targets_init(&targets);
     const char *output = NULL, *output_dir = NULL, *credentials = NULL;
     const char *excludes[256];
+    const char *multicast[IC_LIVE_MAX_MULTICAST];
     size_t exclude_count = 0;
     int json = 0, quiet = 0, colour = isatty(STDOUT_FILENO), allow_large = 0, fail_on = -1;
     uint16_t ports[IC_LIVE_MAX_PORTS];
@@ -107,10 +113,12 @@ int cmd_device(int argc, char **argv)
         OPT_ALL_CREDENTIALS,
         OPT_INTRUSIVE,
         OPT_NO_UDP,
+        OPT_MULTICAST,
         OPT_LOCKOUT,
         OPT_RATE,
         OPT_MAX_CONN,
         OPT_MAX_HOST,
+        OPT_LOGIN_TASKS,
         OPT_CONNECT_TIMEOUT,
         OPT_TIMEOUT,
         OPT_RETRIES,
@@ -129,10 +137,12 @@ int cmd_device(int argc, char **argv)
         {"all-credentials", no_argument, NULL, OPT_ALL_CREDENTIALS},
         {"intrusive", no_argument, NULL, OPT_INTRUSIVE},
         {"no-udp", no_argument, NULL, OPT_NO_UDP},
+        {"multicast", required_argument, NULL, OPT_MULTICAST},
         {"lockout", no_argument, NULL, OPT_LOCKOUT},
         {"rate", required_argument, NULL, OPT_RATE},
         {"max-connections", required_argument, NULL, OPT_MAX_CONN},
         {"max-per-host", required_argument, NULL, OPT_MAX_HOST},
+        {"login-tasks", required_argument, NULL, OPT_LOGIN_TASKS},
         {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"retries", required_argument, NULL, OPT_RETRIES},
@@ -209,6 +219,19 @@ int cmd_device(int argc, char **argv)
             lo.no_udp = 1;
             ic_buf_printf(&options_text, "--no-udp ");
             break;
+        case OPT_MULTICAST:
+            if (!if_nametoindex(optarg)) {
+                cli_error("device: --multicast: no network interface named '%s'", optarg);
+                goto out;
+            }
+            if (lo.multicast_count == IC_LIVE_MAX_MULTICAST) {
+                cli_error("device: at most %u --multicast", IC_LIVE_MAX_MULTICAST);
+                goto out;
+            }
+            multicast[lo.multicast_count++] = optarg;
+            lo.multicast = multicast;
+            ic_buf_printf(&options_text, "--multicast %s ", optarg);
+            break;
         case OPT_INTRUSIVE:
             lo.full_dictionary = 1;
             lo.lockout = 1;
@@ -224,6 +247,10 @@ int cmd_device(int argc, char **argv)
             break;
         case OPT_MAX_HOST:
             if (option_uint("--max-per-host", optarg, 1024, &lo.max_per_host))
+                goto out;
+            break;
+        case OPT_LOGIN_TASKS:
+            if (option_uint("--login-tasks", optarg, 64, &lo.login_tasks))
                 goto out;
             break;
         case OPT_CONNECT_TIMEOUT:

@@ -17,6 +17,16 @@
 #             not yet valid;
 #   ftps      vsftpd, anonymous, AUTH TLS with a self-signed certificate:
 #             self-signed through STARTTLS, besides the FTP findings;
+#   weblogin  lighttpd with a lab-CA certificate: :443 a login form
+#             (tests/live/web_login.py behind mod_proxy) with the dictionary's
+#             best-known http-form pair, :8443 digest auth with the http-basic
+#             one: both logins found over TLS;
+#   sslv2     tests/live/sslv2_server.py on :993 (imaps): an SSLv2
+#             SERVER-HELLO to an SSLv2 CLIENT-HELLO, TLS 1.0+ otherwise with a
+#             self-signed certificate: SSLv2 and the legacy versions accepted;
+#             on :8883 (mqtts) SSLv2 only, TLS hellos unanswered: still TLS,
+#             SSLv2 alone accepted, the certificate read from the SERVER-HELLO;
+#             (every real server above: SSLv2 refused, no tls.sslv2);
 #   hostile   tests/live/adversary.py on the TLS ports: random bytes on 443,
 #             a tarpit on 8443, resets on 8883, plain HTTP 200 on 4443:
 #             no finding, and the run ends (a generous bound, not a speed test).
@@ -151,6 +161,66 @@ done
 for port in 443 8443 8883 4443; do lab_wait_port "$H6" 10.213.0.6 "$port"; done
 lab_wait_port "${LAB_ID}h4" 10.213.0.4 8443
 
+# ---- web logins over HTTPS: lighttpd terminating TLS -----------------------------------------
+FORM_PAIR=$(python3 - "$TSV" <<'PY'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8")][1:]
+rows = [r for r in rows if r[0] == "http-form" and r[1] and r[2] and ":" not in r[1]]
+rows.sort(key=lambda r: -len([s for s in r[3].split(",") if s]))
+print(rows[0][1] + ":" + rows[0][2])
+PY
+)
+H7=$(lab_host 7)
+lab_run "$H7" python3 "$IOTCOP_SOURCE/tests/live/web_login.py" form 127.0.0.1 8080 "Lab Router" \
+  "${FORM_PAIR%%:*}" "${FORM_PAIR#*:}"
+HA1=$(printf '%s:camera:%s' "${HTTP_PAIR%%:*}" "${HTTP_PAIR#*:}" | md5sum | cut -d' ' -f1)
+printf '%s:camera:%s\n' "${HTTP_PAIR%%:*}" "$HA1" >"$LAB_DIR/digest"
+mkdir -p "$LAB_DIR/www7"
+echo "<html><body>camera</body></html>" >"$LAB_DIR/www7/index.html"
+cat >"$LAB_DIR/lighttpd7.conf" <<CONF
+server.modules = ("mod_openssl", "mod_auth", "mod_authn_file", "mod_proxy")
+server.document-root = "$LAB_DIR/www7"
+server.bind = "10.213.0.7"
+server.port = 443
+index-file.names = ("index.html")
+server.errorlog = "$LAB_DIR/lighttpd7.err"
+ssl.engine = "enable"
+ssl.pemfile = "$PKI/camera.lab.test.crt"
+ssl.privkey = "$PKI/camera.lab.test.key"
+\$SERVER["socket"] == "10.213.0.7:443" {
+  ssl.engine = "enable"
+  ssl.pemfile = "$PKI/camera.lab.test.crt"
+  ssl.privkey = "$PKI/camera.lab.test.key"
+  proxy.server = ("" => (("host" => "127.0.0.1", "port" => 8080)))
+}
+\$SERVER["socket"] == "10.213.0.7:8443" {
+  ssl.engine = "enable"
+  ssl.pemfile = "$PKI/camera.lab.test.crt"
+  ssl.privkey = "$PKI/camera.lab.test.key"
+  auth.backend = "htdigest"
+  auth.backend.htdigest.userfile = "$LAB_DIR/digest"
+  auth.require = ("/" => ("method" => "digest", "realm" => "camera", "require" => "valid-user"))
+}
+CONF
+for i in $(seq 1 100); do # the form's app on the namespace's loopback, before its proxy
+  ip netns exec "$H7" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080' 2>/dev/null && break
+  sleep 0.1
+done
+lab_run "$H7" /usr/sbin/lighttpd -D -f "$LAB_DIR/lighttpd7.conf"
+lab_wait_port "$H7" 10.213.0.7 443
+lab_wait_port "$H7" 10.213.0.7 8443
+
+# ---- an old server that still answers SSLv2 ------------------------------------------------------
+openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 30 -subj "/CN=old.lab.test" \
+  -keyout "$PKI/sslv2.key" -out "$PKI/sslv2.crt" 2>/dev/null
+H8=$(lab_host 8)
+lab_run "$H8" python3 "$IOTCOP_SOURCE/tests/live/sslv2_server.py" 10.213.0.8 993 "$PKI/sslv2.crt" \
+  "$PKI/sslv2.key"
+lab_run "$H8" python3 "$IOTCOP_SOURCE/tests/live/sslv2_server.py" 10.213.0.8 8883 "$PKI/sslv2.crt" \
+  "$PKI/sslv2.key" --sslv2-only
+lab_wait_port "$H8" 10.213.0.8 993
+lab_wait_port "$H8" 10.213.0.8 8883
+
 printf '10.213.0.3 camera.lab.test other.lab.test\n' >"$LAB_DIR/hosts"
 audit() { # NAME TARGET PORTS
   lab_iotcop_hosts "$LAB_DIR/hosts" device -f json --no-udp --ports "$3" "$2" >"$LAB_DIR/$1.json" ||
@@ -171,6 +241,12 @@ t = s["tls"]
 assert t["version"] == "TLSv1.3" or t["version"] == "TLSv1.2", t
 assert t["self_signed"] is True and t["key_bits"] == 1024, t
 assert t["subject"] == "CN=weak.lab.test" and t["issuer"] == "CN=weak.lab.test", t
+# every version offered alone: SSLv2 and SSLv3 refused (Debian's OpenSSL has
+# neither), TLS 1.0 upwards accepted; no upgrade command on an implicit-TLS port
+assert t["versions"] == {"SSLv2": False, "SSLv3": False, "TLSv1.0": True, "TLSv1.1": True,
+                         "TLSv1.2": True, "TLSv1.3": True}, t
+assert list(t["versions"]) == ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"], t
+assert "starttls" not in t, t
 PY
 
 audit good camera.lab.test 443,8883
@@ -183,6 +259,8 @@ for port in (443, 8883):
     assert t["version"] == "TLSv1.3" and t["cipher"].startswith("TLS_"), t
     assert t["self_signed"] is False and t["key_bits"] == 2048, t
     assert t["subject"] == "CN=camera.lab.test" and t["issuer"] == "CN=iotcop lab CA", t
+    assert t["versions"] == {"SSLv2": False, "SSLv3": False, "TLSv1.0": False,
+                             "TLSv1.1": False, "TLSv1.2": True, "TLSv1.3": True}, t
 PY
 
 audit wrongname other.lab.test 443
@@ -202,7 +280,39 @@ python3 - "$LAB_DIR/ftps.json" <<'PY' || fail "ftps: the services' tls object"
 import json, sys
 s = [x for x in json.loads(open(sys.argv[1]).read())["services"] if x["port"] == 21][0]
 assert s["tls"]["self_signed"] is True and s["tls"]["key_bits"] == 2048, s
+assert s["tls"]["starttls"] == "AUTH TLS", s
+v = s["tls"]["versions"]
+assert v["TLSv1.2"] and v["TLSv1.3"] and not v["SSLv2"] and not v["SSLv3"], s
 PY
+
+audit weblogin 10.213.0.7 443,8443
+check weblogin --service 443=https --service 8443=https \
+  --findings device.default-credentials@443,device.default-credentials@8443,device.security-txt-missing@443,device.security-txt-missing@8443 \
+  --evidence "https (form at /login.html) login accepted: user '${FORM_PAIR%%:*}', password '${FORM_PAIR#*:}'" \
+  --evidence "https (digest) login accepted: user '${HTTP_PAIR%%:*}'" --guideline CoP-1=fail
+
+audit sslv2 10.213.0.8 993,8883
+check sslv2 --service 993=imaps --service 8883=mqtts \
+  --findings tls.sslv2@993,tls.legacy-protocol@993,tls.self-signed@993,tls.sslv2@8883,tls.self-signed@8883 \
+  --evidence "tcp/993 answers an SSLv2 CLIENT-HELLO with a SERVER-HELLO offering 3 cipher kind(s): SSL_CK_RC4_128_WITH_MD5, SSL_CK_DES_192_EDE3_CBC_WITH_MD5, SSL_CK_RC4_128_EXPORT40_WITH_MD5" \
+  --evidence "accepted: SSLv2, TLSv1.0, TLSv1.1, TLSv1.2, TLSv1.3; refused: SSLv3)"
+python3 - "$LAB_DIR/sslv2.json" <<'PY' || fail "sslv2: the services' tls object"
+import json, sys
+services = {s["port"]: s for s in json.loads(open(sys.argv[1]).read())["services"]}
+t = services[993]["tls"]
+assert t["versions"] == {"SSLv2": True, "SSLv3": False, "TLSv1.0": True, "TLSv1.1": True,
+                         "TLSv1.2": True, "TLSv1.3": True}, t
+assert t["subject"] == "CN=old.lab.test" and t["self_signed"] is True, t
+t = services[8883]["tls"]
+assert t["version"] == "SSLv2" and t["versions"] == {
+    "SSLv2": True, "SSLv3": False, "TLSv1.0": False, "TLSv1.1": False, "TLSv1.2": False,
+    "TLSv1.3": False}, t
+assert t["subject"] == "CN=old.lab.test" and t["self_signed"] is True, t
+assert t["key_bits"] == 2048 and t["cipher"] == "unknown", t
+PY
+for name in weak good wrongname expired ftps weblogin; do
+  grep -q '"tls.sslv2"' "$LAB_DIR/$name.json" && fail "$name: SSLv2 reported where OpenSSL serves"
+done
 
 start=$(date +%s)
 lab_iotcop device -f json --no-udp --ports 443,8443,8883,4443 --timeout 1000 --connect-timeout 500 \

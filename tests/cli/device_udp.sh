@@ -56,32 +56,7 @@ lab_run "$H4" coap-server-notls -A 10.213.0.4
 
 # ---- mDNS: avahi-daemon in a private mount namespace ----------------------------------
 H5=$(lab_host 5)
-mkdir -p "$LAB_DIR/avahi-run" "$LAB_DIR/avahi-services"
-cat >"$LAB_DIR/avahi.conf" <<CONF
-[server]
-host-name=labcam
-domain-name=local
-use-ipv4=yes
-use-ipv6=no
-allow-interfaces=eth0
-enable-dbus=no
-[publish]
-publish-workstation=no
-publish-hinfo=no
-CONF
-cat >"$LAB_DIR/avahi-services/http.service" <<'XML'
-<?xml version="1.0" standalone='no'?>
-<!DOCTYPE service-group SYSTEM "avahi-service.dtd">
-<service-group><name>Lab camera web</name>
-<service><type>_http._tcp</type><port>80</port></service></service-group>
-XML
-ip netns exec "$H5" unshare -m --propagation private sh -c '
-  mount --bind "$0/avahi-run" /run/avahi-daemon 2>/dev/null ||
-    { mkdir -p /run/avahi-daemon && mount --bind "$0/avahi-run" /run/avahi-daemon; } &&
-  mount --bind "$0/avahi-services" /etc/avahi/services &&
-  exec avahi-daemon -f "$0/avahi.conf" --no-drop-root --no-chroot --no-rlimits' "$LAB_DIR" \
-  >"$LAB_DIR/avahi.log" 2>&1 &
-LAB_PIDS+=("$!")
+lab_avahi "$H5" no
 
 # ---- SSDP: a UPnP device, and one pointing elsewhere ------------------------------------
 H6=$(lab_host 6); H7=$(lab_host 7); H8=$(lab_host 8)

@@ -57,7 +57,7 @@ ids = subprocess.run(["jq", "-r", f"[.layers[] | select({cond})][0].id // empty"
                      capture_output=True, text=True).stdout.strip()
 layers = {l["id"]: l for l in s["layers"]}
 SLICES = {"input", "tplink", "netgearchk", "seama", "ubnt", "dlinkmh01", "uimage", "trx",
-          "linksys", "gemtek", "linksyschdr", "belkin"}
+          "linksys", "gemtek", "linksyschdr", "belkin", "buffalobgn"}
 off, lid = 0, ids
 while lid and layers[lid]["parent"] is not None:
     l = layers[lid]
@@ -202,12 +202,12 @@ img="$samples/buffalo/buffalo.bin"
 list "$img" "$tmp/buffalo"
 j="$tmp/buffalo.json"
 eq "buffalo.bin: buffalo-enc header at 20 up to the end (60 bytes)" "buffalo 20 60" \
-  "$(field "$j" '.id=="0.1"' format) $(field "$j" '.id=="0.1"' offset) $(field "$j" '.id=="0.1"' size)"
+  "$(field "$j" '.format=="buffalo"' format) $(abs_offset "$j" '.format=="buffalo"') $(field "$j" '.format=="buffalo"' size)"
 check "buffalo.bin: decrypted with the published key, product test-product" \
-  jqe '.layers[1].info | test("decrypted with the published key .*product .test-product.")' "$j"
+  jqe '[.layers[] | select(.format == "buffalo")][0].info | test("decrypted with the published key .*product .test-product.")' "$j"
 "$IOTCOP_BIN" unpack -C "$tmp/buffalo-x" "$img" >/dev/null
 eq "buffalo.bin: the plain data is foobar 123 test" "$(printf 'foobar 123 test\n' | sha256sum | cut -d' ' -f1)" \
-  "$(sha256sum <"$tmp/buffalo-x/0.1.bin" | cut -d' ' -f1)"
+  "$(sha256sum <"$tmp/buffalo-x/$(field "$j" '.format=="buffalo"' id).bin" | cut -d' ' -f1)"
 
 # ---- Senao: fact_extractor's senao/testfw_1.enc ---------------------------------------------
 # plugins/unpacking/senao/test/test_plugin_senao.py (the senao-v2b variant):

@@ -116,6 +116,39 @@ lab_wait_port() {
   return 1
 }
 
+# lab_avahi NS IPV6: avahi-daemon in NS (host name labcam, IPv6 "yes" or
+# "no"), publishing one _http._tcp service on port 80, in a private mount
+# namespace so the machine's own /run/avahi-daemon and services stay
+# untouched. Logs to $LAB_DIR/avahi.log ("Server startup complete" when up).
+lab_avahi() {
+  mkdir -p "$LAB_DIR/avahi-run" "$LAB_DIR/avahi-services"
+  cat >"$LAB_DIR/avahi.conf" <<CONF
+[server]
+host-name=labcam
+domain-name=local
+use-ipv4=yes
+use-ipv6=$2
+allow-interfaces=eth0
+enable-dbus=no
+[publish]
+publish-workstation=no
+publish-hinfo=no
+CONF
+  cat >"$LAB_DIR/avahi-services/http.service" <<'XML'
+<?xml version="1.0" standalone='no'?>
+<!DOCTYPE service-group SYSTEM "avahi-service.dtd">
+<service-group><name>Lab camera web</name>
+<service><type>_http._tcp</type><port>80</port></service></service-group>
+XML
+  ip netns exec "$1" unshare -m --propagation private sh -c '
+    mount --bind "$0/avahi-run" /run/avahi-daemon 2>/dev/null ||
+      { mkdir -p /run/avahi-daemon && mount --bind "$0/avahi-run" /run/avahi-daemon; } &&
+    mount --bind "$0/avahi-services" /etc/avahi/services &&
+    exec avahi-daemon -f "$0/avahi.conf" --no-drop-root --no-chroot --no-rlimits' "$LAB_DIR" \
+    >"$LAB_DIR/avahi.log" 2>&1 &
+  LAB_PIDS+=("$!")
+}
+
 # lab_iotcop ARGS...: runs iotcop in the client namespace.
 lab_iotcop() {
   ip netns exec "$LAB_CLIENT" "$IOTCOP_BIN" "$@"

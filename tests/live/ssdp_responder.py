@@ -1,20 +1,27 @@
 #!/usr/bin/env python3
 """A small UPnP device for the live audit tests (Debian's miniupnpd needs a
-firewall backend to start). Usage: ssdp_responder.py ADDRESS HTTP_PORT [LOCATION_HOST]
+firewall backend to start).
+Usage: ssdp_responder.py [--multicast] ADDRESS HTTP_PORT [LOCATION_HOST]
 
 Answers M-SEARCH on ADDRESS udp/1900 with one reply per advertised type,
 LOCATION http://LOCATION_HOST:HTTP_PORT/rootDesc.xml (LOCATION_HOST
 defaults to ADDRESS; another host tests that the audit does not follow it),
-and serves the device description over HTTP on ADDRESS:HTTP_PORT. Every
-M-SEARCH and every HTTP request is logged on stdout.
+and serves the device description over HTTP on ADDRESS:HTTP_PORT. With
+--multicast it also joins 239.255.255.250 on ADDRESS's interface and answers
+M-SEARCH sent to the group (from ADDRESS:1900, as devices do). Every
+M-SEARCH ("ssdp from" unicast, "ssdp multicast from" to the group) and every
+HTTP request is logged on stdout.
 """
 import http.server
 import socket
 import sys
 import threading
 
-ADDRESS, HTTP_PORT = sys.argv[1], int(sys.argv[2])
-LOCATION_HOST = sys.argv[3] if len(sys.argv) > 3 else ADDRESS
+MULTICAST = "--multicast" in sys.argv
+ARGS = [a for a in sys.argv[1:] if a != "--multicast"]
+ADDRESS, HTTP_PORT = ARGS[0], int(ARGS[1])
+LOCATION_HOST = ARGS[2] if len(ARGS) > 2 else ADDRESS
+GROUP = "239.255.255.250"
 UUID = "uuid:6a4c7e0e-1d55-4c3e-9d1b-0a0b0c0d0e0f"
 TYPES = [
     "upnp:rootdevice",
@@ -46,23 +53,37 @@ def host_part(host):
     return "[%s]" % host if ":" in host else host
 
 
-def ssdp():
-    family = socket.AF_INET6 if ":" in ADDRESS else socket.AF_INET
-    s = socket.socket(family, socket.SOCK_DGRAM)
-    s.bind((ADDRESS, 1900))
+def answer(s, data, peer):
+    if not data.startswith(b"M-SEARCH * HTTP/1.1"):
+        return
+    for st in TYPES:
+        reply = (
+            "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=120\r\nST: %s\r\n"
+            "USN: %s::%s\r\nEXT:\r\nSERVER: Linux/5.10 UPnP/1.1 LabUPnP/2.3\r\n"
+            "LOCATION: http://%s:%d/rootDesc.xml\r\n\r\n"
+            % (st, UUID, st, host_part(LOCATION_HOST), HTTP_PORT)
+        )
+        s.sendto(reply.encode(), peer)
+
+
+def ssdp(s):
     while True:
         data, peer = s.recvfrom(2048)
         print("ssdp from %s: %r" % (peer[0], data[:40]), flush=True)
-        if not data.startswith(b"M-SEARCH * HTTP/1.1"):
-            continue
-        for st in TYPES:
-            reply = (
-                "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=120\r\nST: %s\r\n"
-                "USN: %s::%s\r\nEXT:\r\nSERVER: Linux/5.10 UPnP/1.1 LabUPnP/2.3\r\n"
-                "LOCATION: http://%s:%d/rootDesc.xml\r\n\r\n"
-                % (st, UUID, st, host_part(LOCATION_HOST), HTTP_PORT)
-            )
-            s.sendto(reply.encode(), peer)
+        answer(s, data, peer)
+
+
+def ssdp_multicast(reply_socket):
+    g = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    g.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    g.bind((GROUP, 1900))
+    g.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                 socket.inet_aton(GROUP) + socket.inet_aton(ADDRESS))
+    print("ssdp joined %s" % GROUP, flush=True)
+    while True:
+        data, peer = g.recvfrom(2048)
+        print("ssdp multicast from %s: %r" % (peer[0], data[:40]), flush=True)
+        answer(reply_socket, data, peer)
 
 
 class Description(http.server.BaseHTTPRequestHandler):
@@ -85,5 +106,9 @@ class Server(http.server.ThreadingHTTPServer):
     address_family = socket.AF_INET6 if ":" in ADDRESS else socket.AF_INET
 
 
-threading.Thread(target=ssdp, daemon=True).start()
+unicast = socket.socket(socket.AF_INET6 if ":" in ADDRESS else socket.AF_INET, socket.SOCK_DGRAM)
+unicast.bind((ADDRESS, 1900))
+threading.Thread(target=ssdp, args=(unicast,), daemon=True).start()
+if MULTICAST:  # answers to the group leave from ADDRESS:1900 too, like a device's
+    threading.Thread(target=ssdp_multicast, args=(unicast,), daemon=True).start()
 Server((ADDRESS, HTTP_PORT), Description).serve_forever()

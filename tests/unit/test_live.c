@@ -68,6 +68,15 @@ static void test_targets_refused(void **state)
     /* Even with allow_large, never more than IC_LIVE_MAX_TARGETS. */
     assert_int_equal(ic_live_targets_add(&t, "10.0.0.0/8", 1, detail, sizeof(detail)),
                      IC_E_INVALID_ARG);
+    /* Group and broadcast addresses, and ranges holding them, are never targets. */
+    const char *groups[] = {"239.255.255.250", "224.0.0.251",  "255.255.255.255",
+                            "ff02::c",         "ff02::fb/127", "192.0.0.0/2"};
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+        detail[0] = '\0';
+        assert_int_equal(ic_live_targets_add(&t, groups[i], 1, detail, sizeof(detail)),
+                         IC_E_INVALID_ARG);
+        assert_non_null(strstr(detail, "--multicast"));
+    }
     assert_int_equal(t.count, 0);
     assert_int_equal(ic_live_targets_add(&t, "10.0.0.0/15", 1, detail, sizeof(detail)), IC_OK);
     assert_int_equal(t.count, 131070);

@@ -180,6 +180,76 @@ static void test_parse_retry_and_broken(void **state)
     assert_int_equal(live_tls_parse_reply(data, sizeof(data), &r), -1);
 }
 
+static void test_ssl2(void **state)
+{
+    (void)state;
+    /* The CLIENT-HELLO: 2-byte header with the high bit, type 1, version 2,
+     * seven 3-byte cipher kinds, no session id, a 16-byte challenge. */
+    uint8_t challenge[16], out[128];
+    memset(challenge, 0xC3, sizeof(challenge));
+    size_t n = live_ssl2_client_hello(out, sizeof(out), challenge);
+    assert_int_equal(n, 2 + 9 + 21 + 16);
+    assert_int_equal(out[0], 0x80);
+    assert_int_equal(out[1], 9 + 21 + 16);
+    assert_int_equal(out[2], 1);
+    assert_int_equal(be16(out + 3), 0x0002);
+    assert_int_equal(be16(out + 5), 21);
+    assert_int_equal(be16(out + 7), 0);
+    assert_int_equal(be16(out + 9), 16);
+    assert_memory_equal(out + 11, "\x01\x00\x80", 3);
+    assert_memory_equal(out + n - 16, challenge, 16);
+    assert_int_equal(live_ssl2_client_hello(out, 40, challenge), 0); /* does not fit */
+
+    /* A SERVER-HELLO with a real certificate and three cipher kinds. */
+    size_t len = 0;
+    uint8_t *hello = corpus("ssl2-server-hello", &len);
+    struct live_ssl2_reply r;
+    assert_int_equal(live_ssl2_parse_server_hello(hello, len, &r), 1);
+    assert_int_equal(r.version, LIVE_TLS_SSL2);
+    assert_int_equal(r.cipher_count, 3);
+    assert_int_equal(r.ciphers[0], 0x010080);
+    assert_int_equal(r.ciphers[1], 0x0700C0);
+    assert_string_equal(live_ssl2_cipher_name(r.ciphers[2]), "SSL_CK_RC4_128_EXPORT40_WITH_MD5");
+    assert_int_equal(r.certificate_length, be16(hello + 2 + 5));
+    assert_non_null(r.certificate);
+    assert_int_equal(r.certificate[0], 0x30); /* DER SEQUENCE */
+    for (size_t k = 0; k < len; k++)
+        assert_int_equal(live_ssl2_parse_server_hello(hello, k, &r), 0);
+    /* Neither is an SSLv2 server hello for the TLS parser, nor a TLS one for this. */
+    struct live_tls_reply t;
+    assert_int_equal(live_tls_parse_reply(hello, len, &t), -1);
+    free(hello);
+    uint8_t *tls = corpus("weak-tls10", &len);
+    assert_int_equal(live_ssl2_parse_server_hello(tls, len, &r), -1);
+    free(tls);
+
+    /* Hand-built: an ERROR message, lengths that do not add up, a cipher
+     * list not in 3-byte steps, a short connection id, another version. */
+    const uint8_t error[] = {0x80, 0x03, 0x00, 0x00, 0x01};
+    assert_int_equal(live_ssl2_parse_server_hello(error, sizeof(error), &r), -1);
+    uint8_t base[2 + 11 + 3 + 16] = {0x80, 11 + 3 + 16, 4, 0, 1,  0, 2, 0,
+                                     0,    0,           3, 0, 16, 1, 0, 0x80};
+    assert_int_equal(live_ssl2_parse_server_hello(base, sizeof(base), &r), 1);
+    assert_int_equal(r.cipher_count, 1);
+    assert_null(r.certificate);
+    uint8_t bad[sizeof(base)];
+    memcpy(bad, base, sizeof(base));
+    bad[1] = 11 + 3 + 17;
+    assert_int_equal(live_ssl2_parse_server_hello(bad, sizeof(bad), &r), -1);
+    memcpy(bad, base, sizeof(base));
+    bad[10] = 2;
+    assert_int_equal(live_ssl2_parse_server_hello(bad, sizeof(bad), &r), -1);
+    memcpy(bad, base, sizeof(base));
+    bad[12] = 8;
+    bad[1] = 11 + 3 + 8;
+    assert_int_equal(live_ssl2_parse_server_hello(bad, 2 + 11 + 3 + 8, &r), -1);
+    memcpy(bad, base, sizeof(base));
+    bad[6] = 3;
+    assert_int_equal(live_ssl2_parse_server_hello(bad, sizeof(bad), &r), -1);
+    assert_string_equal(live_tls_version_name(LIVE_TLS_SSL2), "SSLv2");
+    assert_null(live_ssl2_cipher_name(0x123456));
+}
+
 static void test_suite_table(void **state)
 {
     (void)state;
@@ -198,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_client_hello_layout),
         cmocka_unit_test(test_parse_captured),
         cmocka_unit_test(test_parse_retry_and_broken),
+        cmocka_unit_test(test_ssl2),
         cmocka_unit_test(test_suite_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

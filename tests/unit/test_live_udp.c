@@ -5,6 +5,8 @@
  * hostile inputs (compression loops, indefinite lengths). */
 #include "testutil.h"
 
+#include "core/buf.h"
+#include "iotcop/error.h"
 #include "live/live_internal.h"
 
 #include <stdio.h>
@@ -171,6 +173,66 @@ static void test_ssdp(void **state)
     free(reply);
 }
 
+/* Answers to multicast queries, merged per responder, and the report's
+ * "discovered" list they become. */
+static void test_multicast(void **state)
+{
+    (void)state;
+    struct live_discovery d = {0};
+    size_t size;
+    uint8_t *data = seed("fuzz_ssdp", "responder-igd", &size);
+    assert_int_equal(live_multicast_absorb(&d, "br0", "10.213.0.6", 1900, data, size), 1);
+    free(data);
+    data = seed("fuzz_ssdp", "responder-rootdevice", &size);
+    assert_int_equal(live_multicast_absorb(&d, "br0", "10.213.0.6", 1900, data, size), 1);
+    /* The same bytes from another port are no answer of either protocol. */
+    assert_int_equal(live_multicast_absorb(&d, "br0", "10.213.0.6", 1901, data, size), 0);
+    free(data);
+    data = seed("fuzz_dns", "avahi-services-ptr", &size);
+    assert_int_equal(live_multicast_absorb(&d, "br0", "10.213.0.5", 5353, data, size), 1);
+    free(data);
+    data = seed("fuzz_dns", "avahi-multicast-instances", &size);
+    assert_int_equal(live_multicast_absorb(&d, "br0", "10.213.0.5", 5353, data, size), 1);
+    free(data);
+    static const uint8_t junk[] = "NOTIFY * HTTP/1.1\r\n\r\n";
+    assert_int_equal(live_multicast_absorb(&d, "br0", "10.213.0.7", 1900, junk, sizeof(junk)), 0);
+    assert_int_equal(live_multicast_absorb(&d, "br0", "10.213.0.7", 5353, junk, 4), 0);
+    assert_int_equal(d.count, 2);
+    assert_string_equal(d.items[0].protocol, "ssdp");
+    assert_string_equal(d.items[0].ssdp.location, "http://10.213.0.6:49152/rootDesc.xml");
+    assert_int_equal(d.items[0].service_count, 2);
+    assert_string_equal(d.items[1].protocol, "mdns");
+
+    struct ic_report *r;
+    assert_int_equal(ic_report_new(&r), IC_OK);
+    ic_report_set_device_target(r, "10.213.0.9", NULL);
+    live_discovery_report(&d, r);
+    live_discovery_report(&d, r); /* twice: merged, not repeated */
+    live_discovery_release(&d);
+    assert_int_equal(ic_report_finish(r), IC_OK);
+    assert_int_equal(r->discovered_count, 2);
+    const struct ic_discovered *mdns = &r->discovered[0], *ssdp = &r->discovered[1];
+    assert_string_equal(mdns->host, "10.213.0.5"); /* sorted by host */
+    assert_string_equal(mdns->services[0], "_http._tcp.local");
+    assert_null(mdns->services[1]);
+    int instance = 0, host = 0;
+    for (size_t i = 0; mdns->names[i]; i++) {
+        instance |= strcmp(mdns->names[i], "Lab camera web._http._tcp.local") == 0;
+        host |= strcmp(mdns->names[i], "labcam.local") == 0;
+    }
+    assert_true(instance && host);
+    assert_null(mdns->location);
+    assert_string_equal(ssdp->server, "Linux/5.10 UPnP/1.1 LabUPnP/2.3");
+    assert_string_equal(ssdp->interface, "br0");
+    assert_int_equal(ssdp->port, 1900);
+    struct ic_buf json = IC_BUF_INIT(1 << 20);
+    assert_int_equal(ic_report_write_json(r, 0, &json), IC_OK);
+    assert_int_equal(ic_buf_append(&json, "", 1), IC_OK);
+    assert_non_null(strstr((const char *)json.data, "\"discovered\":[{\"host\":\"10.213.0.5\""));
+    ic_buf_release(&json);
+    ic_report_free(r);
+}
+
 static void test_webform(void **state)
 {
     (void)state;
@@ -203,8 +265,10 @@ static void test_webform(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_snmp), cmocka_unit_test(test_coap), cmocka_unit_test(test_dns),
-        cmocka_unit_test(test_rtsp), cmocka_unit_test(test_ssdp), cmocka_unit_test(test_webform),
+        cmocka_unit_test(test_snmp),      cmocka_unit_test(test_coap),
+        cmocka_unit_test(test_dns),       cmocka_unit_test(test_rtsp),
+        cmocka_unit_test(test_ssdp),      cmocka_unit_test(test_webform),
+        cmocka_unit_test(test_multicast),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

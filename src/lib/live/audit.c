@@ -16,15 +16,17 @@
 #include <unistd.h>
 
 const uint16_t ic_live_default_ports[] = {
-    23,   2323, 22,   80,   8080, 8000, 8081, 8888,  443,  8443, 21,    554,
-    8554, 1883, 8883, 7547, 5555, 502,  81,   49152, 5000, 9000, 37777, 34567,
+    23,   2323, 22, 80,    8080, 8000, 8081,  8888,  443, 8443, 21,  554, 8554, 1883, 8883, 7547,
+    5555, 502,  81, 49152, 5000, 9000, 37777, 34567, 25,  587,  465, 110, 995,  143,  993,
 };
 const size_t ic_live_default_port_count =
     sizeof(ic_live_default_ports) / sizeof(ic_live_default_ports[0]);
 
+/* In the order banners are matched: SMTP's "220 ... ESMTP" before FTP's "220". */
 static const struct live_probe *const probes[] = {
-    &live_probe_telnet, &live_probe_ftp,   &live_probe_http,  &live_probe_mqtt,
-    &live_probe_ssh,    &live_probe_https, &live_probe_mqtts, &live_probe_rtsp,
+    &live_probe_telnet, &live_probe_smtp,  &live_probe_ftp,   &live_probe_http,  &live_probe_mqtt,
+    &live_probe_ssh,    &live_probe_https, &live_probe_mqtts, &live_probe_rtsp,  &live_probe_imap,
+    &live_probe_pop3,   &live_probe_smtps, &live_probe_imaps, &live_probe_pop3s,
 };
 #define PROBE_COUNT (sizeof(probes) / sizeof(probes[0]))
 
@@ -47,6 +49,7 @@ void ic_live_options_default(struct ic_live_options *o)
     o->max_per_host = IC_LIVE_DEFAULT_MAX_PER_HOST;
     o->rate = IC_LIVE_DEFAULT_RATE;
     o->credentials_per_service = IC_LIVE_DEFAULT_CREDENTIALS_PER_SERVICE;
+    o->login_tasks = IC_LIVE_DEFAULT_LOGIN_TASKS;
 }
 
 int ic_live_parse_ports(const char *text, uint16_t *ports, size_t max, size_t *count)
@@ -123,6 +126,9 @@ struct scan {
     size_t open_count, open_cap;
     struct slot *retry; /* pairs to try again (target, port, attempt) */
     size_t retry_count, retry_cap;
+    unsigned char *unreachable; /* per target: a connect said no route to it */
+    size_t local_errors;        /* sockets this machine could not open */
+    int local_errno;
 };
 
 static int add_open(struct scan *sc, const struct slot *s, const uint8_t *banner, size_t len)
@@ -191,6 +197,8 @@ static int slot_start(struct scan *sc, struct slot *s, size_t target, size_t por
     sc->host_active[target]++;
     s->fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s->fd < 0) {
+        sc->local_errors++;
+        sc->local_errno = errno;
         slot_end(sc, s);
         return -1;
     }
@@ -209,6 +217,8 @@ static int slot_start(struct scan *sc, struct slot *s, size_t target, size_t por
     } else {
         if (errno == ECONNREFUSED)
             sc->alive[target] = 1;
+        if (errno == EHOSTUNREACH || errno == ENETUNREACH)
+            sc->unreachable[target] = 1;
         slot_end(sc, s);
         return -1;
     }
@@ -230,6 +240,8 @@ static void slot_event(struct scan *sc, struct slot *s, uint32_t events)
             /* Refused or reset: the host is there, the port is not open. */
             if (err != ETIMEDOUT && err != EHOSTUNREACH && err != ENETUNREACH && err != EHOSTDOWN)
                 sc->alive[s->target] = 1;
+            else if (err != ETIMEDOUT)
+                sc->unreachable[s->target] = 1;
             if (err == ETIMEDOUT)
                 slot_retry(sc, s);
             else
@@ -354,7 +366,8 @@ static void run_probe(void *arg, size_t index)
         s->udp->run(s);
     else if (s->probe)
         s->probe->run(s);
-    if (s->probe == &live_probe_http && !live_stopped(s->ctx))
+    if ((s->probe == &live_probe_http || (s->probe == &live_probe_https && s->use_tls)) &&
+        !live_stopped(s->ctx))
         live_webform_run(s); /* login forms of the same web server */
     live_lockout_run(s);     /* --intrusive only */
 }
@@ -394,7 +407,10 @@ static void report_service(struct live_service *s)
                                  s->tls.issuer[0] ? s->tls.issuer : NULL,
                                  s->tls.not_after[0] ? s->tls.not_after : NULL,
                                  s->tls.self_signed,
-                                 s->tls.key_bits};
+                                 s->tls.key_bits,
+                                 s->tls.versions_tested,
+                                 s->tls.versions_accepted,
+                                 s->tls.starttls};
     struct ic_service svc = {s->target->address,          s->port, "tcp", name, n ? banner : NULL,
                              s->tls.present ? &tls : NULL};
     ic_report_add_service(s->report, &svc);
@@ -404,6 +420,58 @@ static void report_service(struct live_service *s)
     else
         snprintf(evidence, sizeof(evidence), "tcp/%u open (%s)", s->port, name);
     live_finding(s, "device.open-service", evidence);
+}
+
+/* The diagnostics of one host's probe connections (net.c counts them per
+ * port): ports that accepted and never answered, reset, refused or timed
+ * out, in port order. */
+static void report_trouble(struct live_host_gate *g, const struct live_service *services,
+                           size_t count, const struct ic_live_target *target,
+                           struct ic_report *report)
+{
+    for (size_t i = 0; i < g->trouble_count; i++) {
+        size_t first = i;
+        for (size_t k = i + 1; k < g->trouble_count; k++)
+            if (g->trouble[k].port < g->trouble[first].port)
+                first = k;
+        struct live_port_trouble t = g->trouble[first];
+        g->trouble[first] = g->trouble[i];
+        g->trouble[i] = t;
+        const char *name = "unknown";
+        for (size_t k = 0; k < count; k++)
+            if (services[k].target == target && services[k].port == t.port && !services[k].udp &&
+                services[k].probe)
+                name = services[k].probe->name;
+        char where[64], message[256];
+        snprintf(where, sizeof(where), "tcp/%u (%s)", t.port, name);
+        if (t.silent) {
+            snprintf(message, sizeof(message),
+                     "%s: %u of %u probe connections were accepted but never answered within "
+                     "the timeout (a tarpit, or a busy service); a check left unanswered is "
+                     "not settled",
+                     where, t.silent, t.connections);
+            ic_report_add_diagnostic(report, IC_E_LIMIT_TIME, 0, NULL, message);
+        }
+        if (t.reset) {
+            snprintf(message, sizeof(message),
+                     "%s: the peer reset %u of %u probe connections; a check cut short is not "
+                     "settled",
+                     where, t.reset, t.connections);
+            ic_report_add_diagnostic(report, IC_E_IO, 0, NULL, message);
+        }
+        if (t.refused) {
+            snprintf(message, sizeof(message),
+                     "%s: %u probe connection attempts refused or failed after the scan found "
+                     "the port open",
+                     where, t.refused);
+            ic_report_add_diagnostic(report, IC_E_IO, 0, NULL, message);
+        }
+        if (t.timed_out) {
+            snprintf(message, sizeof(message), "%s: %u probe connection attempts timed out", where,
+                     t.timed_out);
+            ic_report_add_diagnostic(report, IC_E_LIMIT_TIME, 0, NULL, message);
+        }
+    }
 }
 
 int ic_live_audit(const struct ic_live_targets *t, const struct ic_live_options *options,
@@ -425,6 +493,7 @@ int ic_live_audit(const struct ic_live_targets *t, const struct ic_live_options 
     DEFAULT(max_connections);
     DEFAULT(max_per_host);
     DEFAULT(credentials_per_service);
+    DEFAULT(login_tasks);
 #undef DEFAULT
     if (!ctx.o.ports) {
         ctx.o.ports = ic_live_default_ports;
@@ -442,9 +511,11 @@ int ic_live_audit(const struct ic_live_targets *t, const struct ic_live_options 
     sc.slots = calloc(ctx.o.max_connections, sizeof(*sc.slots));
     sc.host_active = calloc(t->count ? t->count : 1, sizeof(*sc.host_active));
     sc.alive = calloc(t->count ? t->count : 1, 1);
+    sc.unreachable = calloc(t->count ? t->count : 1, 1);
     sc.epoll = epoll_create1(EPOLL_CLOEXEC);
     struct live_service *services = NULL;
-    if (!gates || !sc.slots || !sc.host_active || !sc.alive || sc.epoll < 0) {
+    struct live_discovery discovery = {0};
+    if (!gates || !sc.slots || !sc.host_active || !sc.alive || !sc.unreachable || sc.epoll < 0) {
         rc = sc.epoll < 0 ? IC_E_IO : IC_E_NOMEM;
         goto done;
     }
@@ -459,6 +530,12 @@ int ic_live_audit(const struct ic_live_targets *t, const struct ic_live_options 
     }
     for (size_t i = 0; i < ctx.o.max_connections; i++)
         sc.slots[i].fd = -1;
+
+    /* Multicast discovery first (--multicast only): its responders are
+     * listed in every report, never probed unless they are targets too. */
+    live_multicast_discover(&ctx, &discovery);
+    for (size_t i = 0; i < t->count; i++)
+        live_discovery_report(&discovery, reports[i]);
 
     rc = run_scan(&sc);
 
@@ -514,6 +591,15 @@ int ic_live_audit(const struct ic_live_targets *t, const struct ic_live_options 
         for (size_t k = 0; k < sc.open_count; k++)
             web |= services[k].target == &t->items[i] && (services[k].probe == &live_probe_http ||
                                                           services[k].probe == &live_probe_https);
+        report_trouble(&gates[i], services, jobs, &t->items[i], reports[i]);
+        if (sc.local_errors) {
+            char message[200];
+            snprintf(message, sizeof(message),
+                     "%zu connection attempts could not be made on this machine (%s); their "
+                     "ports were not scanned",
+                     sc.local_errors, strerror(sc.local_errno));
+            ic_report_add_diagnostic(reports[i], IC_E_IO, 1, NULL, message);
+        }
         if (live_stopped(&ctx)) {
             ic_report_add_diagnostic(reports[i], IC_E_INTERRUPTED, 1, NULL,
                                      "interrupted: the report holds what was done until then");
@@ -525,7 +611,10 @@ int ic_live_audit(const struct ic_live_targets *t, const struct ic_live_options 
             ic_report_note_coverage(reports[i], "device", web_coverage, 1);
         if (!sc.alive[i] && !reports[i]->service_count)
             ic_report_add_diagnostic(reports[i], IC_E_NOT_FOUND, 0, NULL,
-                                     "the host answered on none of the ports scanned");
+                                     sc.unreachable[i]
+                                         ? "the host answered on none of the ports scanned "
+                                           "(no route to it: host or network unreachable)"
+                                         : "the host answered on none of the ports scanned");
     }
     if (rc == IC_OK && live_stopped(&ctx))
         rc = IC_E_INTERRUPTED;
@@ -539,15 +628,18 @@ done:
         for (size_t i = 0; i < t->count; i++) {
             pthread_mutex_destroy(&gates[i].lock);
             pthread_cond_destroy(&gates[i].cond);
+            free(gates[i].trouble);
         }
     if (sc.epoll >= 0)
         close(sc.epoll);
     pthread_mutex_destroy(&ctx.rate.lock);
+    live_discovery_release(&discovery);
     free(services);
     free(gates);
     free(sc.slots);
     free(sc.host_active);
     free(sc.alive);
+    free(sc.unreachable);
     free(sc.open);
     free(sc.retry);
     if (rc != IC_OK && rc != IC_E_INTERRUPTED)

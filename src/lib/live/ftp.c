@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 
 static int three_digits(const uint8_t *p)
 {
@@ -111,9 +110,15 @@ static enum live_login ftp_login(struct live_service *svc, const char *user, con
     enum live_login result = LIVE_LOGIN_UNKNOWN;
     if (ftp_reply(&f, &r) != 220)
         goto done;
+    int64_t asked = live_now_ns(), prompt_ms = -1, sent = 0;
     int code = ftp_command(&f, "USER", user, &r);
-    if (code == 331 || code == 332)
+    if (code == 331 || code == 332) {
+        sent = live_now_ns();
+        prompt_ms = (sent - asked) / 1000000;
         code = ftp_command(&f, "PASS", password, &r);
+    }
+    if (code == 530 && prompt_ms >= 0) /* a timed refusal, for lockout.c */
+        live_note_refusal(svc, (live_now_ns() - sent) / 1000000, prompt_ms);
     if (code == 530 || (code >= 400 && code < 600)) {
         result = LIVE_LOGIN_FAILED;
         goto done;
@@ -158,20 +163,16 @@ static void ftp_run(struct live_service *svc)
     live_tls_audit(svc, LIVE_STARTTLS_FTP); /* when AUTH TLS is offered */
 
     /* A control: a random pair must be refused, or logins prove nothing. */
-    uint32_t nonce = 0;
-    if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
-        nonce = (uint32_t)live_now_ns();
-    char user[32], password[32];
-    snprintf(user, sizeof(user), "ic%08x", nonce);
-    snprintf(password, sizeof(password), "x%08xq", ~nonce);
-    enum live_login control = ftp_login(svc, user, password);
+    struct live_control_pair pair;
+    live_control_pair(&pair);
+    enum live_login control = ftp_login(svc, pair.user, pair.password);
     if (control == LIVE_LOGIN_OK || live_stopped(svc->ctx))
         return; /* accepts anything (or a login honeypot): nothing to prove */
 
     if (ftp_login(svc, "anonymous", "iotcop@example.invalid") == LIVE_LOGIN_OK)
         live_finding(svc, "device.ftp-anonymous",
                      "FTP login as 'anonymous' accepted (230) and PWD answered");
-    live_try_credentials(svc, "ftp", 4, ftp_attempt);
+    live_try_credentials(svc, "ftp", 0, ftp_attempt);
 }
 
 static int ftp_banner(const uint8_t *banner, size_t len)

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <time.h>
 
 /* ---- parsing ------------------------------------------------------------------ */
@@ -380,8 +379,7 @@ static int auth_header(const struct live_http_challenge *c, const char *uri, con
         char response[2 * EVP_MAX_MD_SIZE + 1];
         const char *alg = c->algorithm[0] ? c->algorithm : "MD5";
         uint32_t cn = 0;
-        if (getrandom(&cn, sizeof(cn), 0) != sizeof(cn))
-            cn = (uint32_t)live_now_ns();
+        live_random(&cn, sizeof(cn));
         char cnonce[16];
         snprintf(cnonce, sizeof(cnonce), "%08x", cn);
         live_http_digest_response(alg, user, c->realm, password, "GET", uri, c->nonce, "00000001",
@@ -514,14 +512,10 @@ void live_http_run(struct live_service *svc)
         }
         if (r->status == 401 && (r->challenge.basic || r->challenge.digest)) {
             svc->scheme = r->challenge.digest ? "digest" : "basic";
-            uint32_t nonce = 0;
-            if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
-                nonce = (uint32_t)live_now_ns();
-            char user[32], password[32];
-            snprintf(user, sizeof(user), "ic%08x", nonce);
-            snprintf(password, sizeof(password), "x%08xq", ~nonce);
-            if (http_login(svc, user, password) == LIVE_LOGIN_FAILED)
-                live_try_credentials(svc, "http", 4, http_attempt);
+            struct live_control_pair pair;
+            live_control_pair(&pair);
+            if (http_login(svc, pair.user, pair.password) == LIVE_LOGIN_FAILED)
+                live_try_credentials(svc, "http", 0, http_attempt);
         }
     }
     http_result_release(&root);

@@ -22,11 +22,24 @@ struct live_rate {
     int64_t next_ns;     /* monotonic time of the next free slot */
 };
 
+/* What went wrong on the probe connections to one port (net.c), told in
+ * the report's diagnostics. */
+struct live_port_trouble {
+    uint16_t port;
+    unsigned connections; /* opened */
+    unsigned silent;      /* opened, a read timed out and nothing ever came */
+    unsigned reset;       /* reset by the peer */
+    unsigned refused;     /* attempts refused or failed */
+    unsigned timed_out;   /* attempts that timed out (after the retries) */
+};
+
 /* Sockets open at once to one host, while probing. */
 struct live_host_gate {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     unsigned in_use;
+    struct live_port_trouble *trouble; /* under lock; one per port, freed by the audit */
+    size_t trouble_count, trouble_cap;
 };
 
 struct live_ctx {
@@ -37,6 +50,9 @@ struct live_ctx {
 };
 
 int64_t live_now_ns(void);
+/* Fills out with random bytes (getrandom; a clock-based mix if that fails:
+ * nonces and control logins need to differ, not to be secret). */
+void live_random(void *out, size_t n);
 /* Nanoseconds to wait before the next attempt may start (0: take the slot
  * now, which this call does). */
 int64_t live_rate_take(struct live_rate *r);
@@ -51,6 +67,10 @@ struct live_conn {
     struct live_ctx *ctx;
     struct live_host_gate *gate;
     void *tls; /* the OpenSSL session when TLS runs over fd (tls_cert.c), or NULL */
+    uint16_t port;
+    size_t received;    /* bytes read (plain connections) */
+    int read_timed_out; /* a read ended in its timeout */
+    int reset;          /* the peer reset the connection */
 };
 
 /* Connects within the connect timeout (retries on timeout), honouring the
@@ -106,6 +126,12 @@ extern const struct live_probe live_probe_mqtt;
 extern const struct live_probe live_probe_ssh;
 extern const struct live_probe live_probe_https;
 extern const struct live_probe live_probe_mqtts;
+extern const struct live_probe live_probe_smtp;
+extern const struct live_probe live_probe_imap;
+extern const struct live_probe live_probe_pop3;
+extern const struct live_probe live_probe_smtps;
+extern const struct live_probe live_probe_imaps;
+extern const struct live_probe live_probe_pop3s;
 
 /* What the TLS probe learnt of a service (its "tls" object in the report). */
 struct live_tls_summary {
@@ -117,10 +143,24 @@ struct live_tls_summary {
     char not_after[32]; /* ISO 8601 */
     int self_signed;
     unsigned key_bits;
+    unsigned versions_tested;   /* bits of enum ic_tls_version */
+    unsigned versions_accepted; /* bits of enum ic_tls_version */
+    const char *starttls;       /* the upgrade command, or NULL */
+};
+
+/* Wrong-password refusals timed while the pairs were tried, for the lockout
+ * measurement (lockout.c) to reuse: written by the attempts (a slot each),
+ * read once they all ended. */
+#define LIVE_REFUSALS_MAX 16
+struct live_refusals {
+    atomic_size_t count;                 /* may exceed LIVE_REFUSALS_MAX */
+    int32_t ms[LIVE_REFUSALS_MAX];       /* password sent -> refused */
+    int32_t baseline[LIVE_REFUSALS_MAX]; /* the same session's last answer before it (a prompt) */
 };
 
 struct live_service {
     struct live_ctx *ctx;
+    struct live_refusals refusals;
     const struct ic_live_target *target;
     struct live_host_gate *gate;
     struct ic_report *report;
@@ -138,11 +178,21 @@ struct live_service {
 
 /* Adds a finding of a rule of the "device" set at the service. */
 void live_finding(struct live_service *s, const char *rule, const char *evidence);
-/* Tries the pairs, up to `parallel` at once (and no more than the host's
- * gate); calls attempt for each until one works (or all, with
- * all_credentials); a pair whose attempt settled nothing is tried once
- * more at the end. Every pair that works becomes a
+/* Tries the pairs on a pool of workers, each taking the next pair as soon
+ * as its attempt ends: --login-tasks of them (default 16), fewer when
+ * `parallel` (the protocol's own cap; 0: none) or --max-per-host is lower;
+ * the host's gate still bounds the sockets. Calls attempt for each until
+ * one works (or all, with all_credentials); a pair whose attempt settled
+ * nothing is tried once more at the end. Every pair that works becomes a
  * device.default-credentials finding. Returns how many worked. */
+#define LIVE_LOGIN_TASKS_MAX 64
+/* A random pair no device has: the control login that must be refused
+ * before any default pair proves anything. */
+struct live_control_pair {
+    char user[32];
+    char password[32];
+};
+void live_control_pair(struct live_control_pair *pair);
 size_t live_try_credentials(struct live_service *s, const char *dictionary_service,
                             unsigned parallel,
                             enum live_login (*attempt)(struct live_service *s,
@@ -416,6 +466,9 @@ void live_webform_run(struct live_service *s);
  * telnet, SSH, FTP or HTTP basic service; a finding when nothing slows them
  * down, a pass of 5.1-5 with the timings otherwise. */
 void live_lockout_run(struct live_service *s);
+/* Records a refusal an attempt timed (ms after the password, baseline_ms
+ * the answer before it took). */
+void live_note_refusal(struct live_service *s, int64_t ms, int64_t baseline_ms);
 
 /* ---- ssdp ------------------------------------------------------------------------ */
 
@@ -442,8 +495,48 @@ struct live_upnp_description {
  * holds no <root> or <device>. */
 int live_upnp_parse(const uint8_t *data, size_t len, struct live_upnp_description *out);
 
+/* ---- multicast discovery (--multicast) ------------------------------------------------ */
+
+#define LIVE_RESPONDER_LIST_MAX 16 /* services or names kept per responder */
+
+/* One host that answered a multicast query on one interface, per protocol. */
+struct live_responder {
+    char host[64];
+    const char *interface; /* borrowed from the options */
+    const char *protocol;  /* "ssdp" or "mdns" */
+    uint16_t port;
+    struct live_ssdp_reply ssdp; /* the first reply, or the first with a LOCATION */
+    char services[LIVE_RESPONDER_LIST_MAX][LIVE_DNS_NAME_MAX];
+    size_t service_count;
+    char names[LIVE_RESPONDER_LIST_MAX][LIVE_DNS_NAME_MAX + 16];
+    size_t name_count;
+};
+
+/* What multicast discovery found, and what went wrong on the way. */
+struct live_discovery {
+    struct live_responder *items;
+    size_t count, cap;
+    size_t dropped; /* answers from responders beyond IC_LIVE_MAX_RESPONDERS */
+    char warnings[8][256];
+    size_t warning_count;
+};
+
+/* Takes one datagram that arrived from host:port on interface: an SSDP
+ * reply (port 1900) or an mDNS response (port 5353) is merged into the
+ * responder's entry. 1 absorbed, 0 not an answer, -1 out of memory or room. */
+int live_multicast_absorb(struct live_discovery *d, const char *interface, const char *host,
+                          uint16_t port, const uint8_t *data, size_t len);
+/* Sends one SSDP M-SEARCH and one mDNS query (then one per service type
+ * learnt) to the link-local groups out of each --multicast interface only,
+ * and collects the answers for the connect timeout (at least 1.2 s). */
+void live_multicast_discover(struct live_ctx *ctx, struct live_discovery *d);
+/* Adds every responder (and the warnings, as diagnostics) to a report. */
+void live_discovery_report(const struct live_discovery *d, struct ic_report *report);
+void live_discovery_release(struct live_discovery *d);
+
 /* ---- tls ------------------------------------------------------------------------ */
 
+#define LIVE_TLS_SSL2 0x0002
 #define LIVE_TLS_SSL3 0x0300
 #define LIVE_TLS_1_0 0x0301
 #define LIVE_TLS_1_1 0x0302
@@ -503,13 +596,55 @@ struct live_tls_reply {
  * needed, -1 not TLS or malformed. */
 int live_tls_parse_reply(const uint8_t *data, size_t len, struct live_tls_reply *out);
 
+/* An SSLv2 CLIENT-HELLO (2-byte record header) offering every SSLv2
+ * cipher kind, with a 16-byte challenge. Returns its length, or 0 when it
+ * does not fit. */
+size_t live_ssl2_client_hello(uint8_t *out, size_t size, const uint8_t challenge[16]);
+
+/* The fields of an SSLv2 SERVER-HELLO worth reporting. */
+struct live_ssl2_reply {
+    uint16_t version;           /* 0x0002 */
+    size_t cipher_count;        /* cipher specs the server has (3 bytes each) */
+    uint32_t ciphers[8];        /* the first of them */
+    size_t certificate_length;  /* bytes of the certificate (X.509 DER) */
+    const uint8_t *certificate; /* into the parsed data */
+};
+/* Reads one SSLv2 record from the start of data. 1 a complete SERVER-HELLO,
+ * 0 more bytes needed, -1 anything else (a TLS record, an SSLv2 ERROR,
+ * lengths that do not add up). */
+int live_ssl2_parse_server_hello(const uint8_t *data, size_t len, struct live_ssl2_reply *out);
+/* The name of an SSLv2 cipher kind ("SSL_CK_RC4_128_WITH_MD5"), or NULL. */
+const char *live_ssl2_cipher_name(uint32_t kind);
+
 /* How a service reaches TLS: at once, or after a STARTTLS exchange. */
 enum live_starttls {
     LIVE_STARTTLS_NONE,
-    LIVE_STARTTLS_FTP, /* AUTH TLS, 234 */
+    LIVE_STARTTLS_FTP,  /* AUTH TLS, 234 */
+    LIVE_STARTTLS_SMTP, /* EHLO offering STARTTLS, then STARTTLS, 220 */
+    LIVE_STARTTLS_IMAP, /* CAPABILITY naming STARTTLS, then STARTTLS, OK */
+    LIVE_STARTTLS_POP3, /* STLS, +OK */
 };
-/* Runs the exchange on a fresh connection. 0 TLS may start, -1 not offered. */
+/* Runs the exchange on a fresh connection (starttls.c). 0 TLS may start,
+ * -1 not offered (or refused, or bytes after the go-ahead). */
 int live_starttls(struct live_conn *c, enum live_starttls how);
+/* The command that upgrades ("AUTH TLS", "STARTTLS", "STLS"), or NULL. */
+const char *live_starttls_command(enum live_starttls how);
+
+/* The line-based STARTTLS replies, parsed from the start of data:
+ * 1 a complete reply (its length in *length), 0 more bytes needed, -1 not
+ * this protocol. *offered tells whether it names STARTTLS (SMTP EHLO, IMAP
+ * CAPABILITY) and *ok whether it is a positive answer (SMTP 2xx, IMAP tag
+ * OK, POP3 +OK). tag: the IMAP tag awaited, NULL for the greeting. */
+int live_smtp_parse_reply(const uint8_t *data, size_t len, size_t *length, int *code, int *offered);
+int live_imap_parse_reply(const uint8_t *data, size_t len, const char *tag, size_t *length, int *ok,
+                          int *offered);
+int live_pop3_parse_reply(const uint8_t *data, size_t len, size_t *length, int *ok);
+
+/* Sends an SSLv2 CLIENT-HELLO on a fresh connection (after STARTTLS when
+ * how asks for it). 1 a SERVER-HELLO in *out, whose certificate (when it
+ * has one) is then a copy the caller frees; 0 anything else, -1 no
+ * connection. */
+int live_ssl2_hello(struct live_service *s, enum live_starttls how, struct live_ssl2_reply *out);
 
 /* Sends one ClientHello on a fresh connection and reads the answer.
  * 1 a reply in *out, 0 the server closed or said nothing TLS, -1 no
@@ -540,5 +675,8 @@ void live_tls_audit(struct live_service *s, enum live_starttls how);
 /* The certificate half of it (tls_cert.c). 0, or -1 when OpenSSL could not
  * complete a handshake. */
 int live_tls_certificate(struct live_service *s, enum live_starttls how);
+/* The same findings from a DER certificate (an SSLv2 SERVER-HELLO's).
+ * 0, or -1 when it does not parse. */
+int live_tls_certificate_der(struct live_service *s, const uint8_t *der, size_t len);
 
 #endif

@@ -6,7 +6,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 enum { CONNECT = 1, CONNACK = 2, PUBLISH = 3, SUBSCRIBE = 8, SUBACK = 9 };
 
@@ -132,8 +131,7 @@ static enum live_login mqtt_session(struct live_service *svc, const char *user,
         return LIVE_LOGIN_UNKNOWN;
     enum live_login result = LIVE_LOGIN_UNKNOWN;
     uint32_t nonce = 0;
-    if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
-        nonce = (uint32_t)live_now_ns();
+    live_random(&nonce, sizeof(nonce));
     char client_id[24];
     snprintf(client_id, sizeof(client_id), "iotcop-%08x", nonce);
     uint8_t packet[1100];
@@ -186,15 +184,11 @@ static void mqtt_run(struct live_service *svc)
     }
     if (anonymous != LIVE_LOGIN_FAILED || live_stopped(svc->ctx))
         return;
-    uint32_t nonce = 0;
-    if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
-        nonce = (uint32_t)live_now_ns();
-    char user[32], password[32];
-    snprintf(user, sizeof(user), "ic%08x", nonce);
-    snprintf(password, sizeof(password), "x%08xq", ~nonce);
-    if (mqtt_session(svc, user, password, &code) != LIVE_LOGIN_FAILED)
+    struct live_control_pair pair;
+    live_control_pair(&pair);
+    if (mqtt_session(svc, pair.user, pair.password, &code) != LIVE_LOGIN_FAILED)
         return;
-    live_try_credentials(svc, "mqtt", 4, mqtt_attempt);
+    live_try_credentials(svc, "mqtt", 0, mqtt_attempt);
 }
 
 static const uint16_t mqtt_ports[] = {1883, 0};

@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +17,16 @@ int64_t live_now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void live_random(void *out, size_t n)
+{
+    uint8_t *p = out;
+    if (getrandom(p, n, 0) == (ssize_t)n)
+        return;
+    uint64_t t = (uint64_t)live_now_ns();
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(t >> (8 * (i % 8))) ^ (uint8_t)(i * 151u);
 }
 
 int live_stopped(const struct live_ctx *ctx)
@@ -75,6 +87,44 @@ static void gate_leave(struct live_host_gate *g)
     pthread_mutex_unlock(&g->lock);
 }
 
+enum trouble_kind {
+    TROUBLE_OPENED,
+    TROUBLE_SILENT,
+    TROUBLE_RESET,
+    TROUBLE_REFUSED,
+    TROUBLE_TIMEOUT
+};
+
+/* Counts what happened to a probe connection to port, for the diagnostics. */
+static void note_trouble(struct live_host_gate *g, uint16_t port, enum trouble_kind kind)
+{
+    if (!g)
+        return;
+    pthread_mutex_lock(&g->lock);
+    struct live_port_trouble *t = NULL;
+    for (size_t i = 0; i < g->trouble_count && !t; i++)
+        if (g->trouble[i].port == port)
+            t = &g->trouble[i];
+    if (!t && g->trouble_count == g->trouble_cap) {
+        size_t cap = g->trouble_cap ? g->trouble_cap * 2 : 8;
+        struct live_port_trouble *n = realloc(g->trouble, cap * sizeof(*n));
+        if (n) {
+            g->trouble = n;
+            g->trouble_cap = cap;
+        }
+    }
+    if (!t && g->trouble_count < g->trouble_cap) {
+        t = &g->trouble[g->trouble_count++];
+        memset(t, 0, sizeof(*t));
+        t->port = port;
+    }
+    if (t) {
+        unsigned *field[] = {&t->connections, &t->silent, &t->reset, &t->refused, &t->timed_out};
+        (*field[kind])++;
+    }
+    pthread_mutex_unlock(&g->lock);
+}
+
 /* One attempt: 0 connected, 1 timed out (worth a retry), -1 refused or failed. */
 static int connect_once(struct live_ctx *ctx, const struct ic_live_target *target, uint16_t port,
                         int *fd_out)
@@ -127,24 +177,30 @@ static int connect_once(struct live_ctx *ctx, const struct ic_live_target *targe
 int live_connect(struct live_ctx *ctx, struct live_host_gate *gate,
                  const struct ic_live_target *target, uint16_t port, struct live_conn *conn)
 {
+    memset(conn, 0, sizeof(*conn));
     conn->fd = -1;
     conn->ctx = ctx;
-    conn->gate = NULL;
-    conn->tls = NULL;
+    conn->port = port;
     gate_enter(ctx, gate);
+    int rc = -1;
     for (unsigned attempt = 0; attempt <= ctx->o.retries; attempt++) {
-        if (live_rate_wait(ctx))
+        if (live_rate_wait(ctx)) {
+            rc = -1;
             break;
+        }
         int fd = -1;
-        int rc = connect_once(ctx, target, port, &fd);
+        rc = connect_once(ctx, target, port, &fd);
         if (rc == 0) {
             conn->fd = fd;
             conn->gate = gate;
+            note_trouble(gate, port, TROUBLE_OPENED);
             return 0;
         }
         if (rc < 0)
             break;
     }
+    if (!live_stopped(ctx))
+        note_trouble(gate, port, rc > 0 ? TROUBLE_TIMEOUT : TROUBLE_REFUSED);
     gate_leave(gate);
     return -1;
 }
@@ -162,8 +218,10 @@ int live_send(struct live_conn *c, const void *data, size_t len)
             len -= (size_t)w;
             continue;
         }
-        if (w < 0 && errno != EAGAIN && errno != EINTR)
+        if (w < 0 && errno != EAGAIN && errno != EINTR) {
+            c->reset |= errno == ECONNRESET || errno == EPIPE;
             return -1;
+        }
         int64_t left = (deadline - live_now_ns()) / 1000000;
         if (left <= 0 || live_stopped(c->ctx))
             return -1;
@@ -182,11 +240,17 @@ ssize_t live_recv(struct live_conn *c, void *buf, size_t len, unsigned timeout_m
     int64_t deadline = live_now_ns() + (int64_t)timeout_ms * 1000000;
     for (;;) {
         ssize_t r = recv(c->fd, buf, len, 0);
-        if (r >= 0)
+        if (r >= 0) {
+            c->received += (size_t)r;
             return r;
-        if (errno != EAGAIN && errno != EINTR)
+        }
+        if (errno != EAGAIN && errno != EINTR) {
+            c->reset |= errno == ECONNRESET;
             return -1;
+        }
         int64_t left = (deadline - live_now_ns()) / 1000000;
+        if (left <= 0 && !live_stopped(c->ctx))
+            c->read_timed_out = 1;
         if (left <= 0 || live_stopped(c->ctx))
             return -1;
         struct pollfd pf = {c->fd, POLLIN, 0};
@@ -198,6 +262,10 @@ void live_close(struct live_conn *c)
 {
     live_tls_end(c);
     if (c->fd >= 0) {
+        if (c->reset)
+            note_trouble(c->gate, c->port, TROUBLE_RESET);
+        else if (c->read_timed_out && !c->received)
+            note_trouble(c->gate, c->port, TROUBLE_SILENT);
         close(c->fd);
         gate_leave(c->gate);
     }

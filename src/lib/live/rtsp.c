@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 
 int live_rtsp_parse(uint8_t *data, size_t len, uint8_t *scratch, size_t scratch_size,
                     struct live_rtsp_response *out)
@@ -134,8 +133,7 @@ static int authorization(const struct live_http_challenge *c, const char *url, c
         char response[2 * EVP_MAX_MD_SIZE + 1], cnonce[16] = "", qop[64] = "", opaque[300] = "";
         const char *alg = c->algorithm[0] ? c->algorithm : "MD5";
         uint32_t cn = 0;
-        if (getrandom(&cn, sizeof(cn), 0) != sizeof(cn))
-            cn = (uint32_t)live_now_ns();
+        live_random(&cn, sizeof(cn));
         snprintf(cnonce, sizeof(cnonce), "%08x", cn);
         live_http_digest_response(alg, user, c->realm, password, "DESCRIBE", url, c->nonce,
                                   "00000001", cnonce, c->qop_auth ? "auth" : NULL, response);
@@ -215,14 +213,10 @@ static void rtsp_run(struct live_service *s)
     if (first.http.status != 401 || !(first.http.challenge.basic || first.http.challenge.digest))
         return;
     s->scheme = first.http.challenge.digest ? "digest" : "basic";
-    uint32_t nonce = 0;
-    if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
-        nonce = (uint32_t)live_now_ns();
-    char user[32], password[32];
-    snprintf(user, sizeof(user), "ic%08x", nonce);
-    snprintf(password, sizeof(password), "x%08xq", ~nonce);
-    if (rtsp_login(s, user, password) == LIVE_LOGIN_FAILED)
-        live_try_credentials(s, "http", 4, rtsp_attempt);
+    struct live_control_pair pair;
+    live_control_pair(&pair);
+    if (rtsp_login(s, pair.user, pair.password) == LIVE_LOGIN_FAILED)
+        live_try_credentials(s, "http", 0, rtsp_attempt);
 }
 
 static const uint16_t rtsp_ports[] = {554, 8554, 0};

@@ -66,7 +66,7 @@ static const struct ic_rule device_rules[] = {
     },
     {
         .id = "device.plaintext-login",
-        .title = "Login over a plaintext protocol (telnet, FTP)",
+        .title = "Login over a plaintext protocol (telnet, FTP, IMAP or POP3 without TLS)",
         .severity = IC_SEVERITY_MEDIUM,
         .guideline = "CoP-5",
         .provisions = secure_comms,
@@ -190,6 +190,17 @@ static const struct ic_rule device_rules[] = {
         .fix = "Accept TLS 1.2 and TLS 1.3 only.",
     },
     {
+        .id = "tls.sslv2",
+        .title = "TLS service accepts SSLv2",
+        .severity = IC_SEVERITY_HIGH,
+        .guideline = "CoP-5",
+        .provisions = tls_crypto,
+        .rationale = "SSLv2 (prohibited by RFC 6176) has only export-grade or MD5-based cipher "
+                     "kinds, no protection of its handshake, and lets an attacker decrypt TLS "
+                     "sessions that share the server's RSA key (DROWN).",
+        .fix = "Turn SSLv2 off everywhere the key is used; accept TLS 1.2 and TLS 1.3 only.",
+    },
+    {
         .id = "tls.weak-cipher",
         .title = "TLS service negotiates weak cipher suites",
         .severity = IC_SEVERITY_HIGH,
@@ -294,22 +305,6 @@ void live_finding(struct live_service *s, const char *rule_id, const char *evide
     ic_report_add_finding(s->report, &f, NULL); /* IC_E_EXISTS: already reported */
 }
 
-struct attempt_job {
-    struct live_service *s;
-    const struct live_cred *cred;
-    enum live_login (*attempt)(struct live_service *, const struct live_cred *);
-    enum live_login result;
-    pthread_t thread;
-    int started;
-};
-
-static void *attempt_thread(void *arg)
-{
-    struct attempt_job *j = arg;
-    j->result = j->attempt(j->s, j->cred);
-    return NULL;
-}
-
 static void report_login(struct live_service *s, const struct live_cred *c)
 {
     char evidence[384], user[96], password[96];
@@ -331,53 +326,103 @@ static void report_login(struct live_service *s, const struct live_cred *c)
     live_finding(s, "device.default-credentials", evidence);
 }
 
+/* The pairs of one service, shared by its login workers. */
+struct login_run {
+    struct live_service *s;
+    enum live_login (*attempt)(struct live_service *, const struct live_cred *);
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    const struct live_cred **queue; /* the pairs, then those to try once more */
+    size_t queued, head, first_pass;
+    size_t running; /* attempts under way */
+    size_t worked;
+    int done; /* a pair worked (and not --all-credentials) */
+};
+
+/* Takes the next pair until none is left; an attempt that settled nothing
+ * puts its pair at the end once, so workers wait while others still run. */
+static void *login_worker(void *arg)
+{
+    struct login_run *r = arg;
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        while (r->head == r->queued && r->running && !r->done)
+            pthread_cond_wait(&r->changed, &r->lock);
+        if (r->head == r->queued || r->done || live_stopped(r->s->ctx))
+            break;
+        size_t index = r->head++;
+        const struct live_cred *cred = r->queue[index];
+        r->running++;
+        pthread_mutex_unlock(&r->lock);
+        atomic_fetch_add(&r->s->ctx->logins_tried, 1);
+        enum live_login result = r->attempt(r->s, cred);
+        pthread_mutex_lock(&r->lock);
+        r->running--;
+        if (result == LIVE_LOGIN_OK) {
+            report_login(r->s, cred);
+            r->worked++;
+            r->done = !r->s->ctx->o.all_credentials;
+        } else if (result == LIVE_LOGIN_UNKNOWN && index < r->first_pass) {
+            r->queue[r->queued++] = cred;
+        }
+        pthread_cond_broadcast(&r->changed);
+    }
+    pthread_cond_broadcast(&r->changed);
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+void live_control_pair(struct live_control_pair *pair)
+{
+    uint32_t nonce = 0;
+    live_random(&nonce, sizeof(nonce));
+    snprintf(pair->user, sizeof(pair->user), "ic%08x", nonce);
+    snprintf(pair->password, sizeof(pair->password), "x%08xq", ~nonce);
+}
+
 size_t live_try_credentials(struct live_service *s, const char *dictionary_service,
                             unsigned parallel,
                             enum live_login (*attempt)(struct live_service *s,
                                                        const struct live_cred *cred))
 {
     struct live_cred *creds = NULL;
-    size_t count = 0, worked = 0;
+    size_t count = 0;
     if (live_credentials_for(s->ctx, dictionary_service, &creds, &count))
         return 0;
-    /* Batches as wide as the probe and the host's gate allow (at most 8). */
-    size_t width = s->ctx->o.max_per_host < parallel ? s->ctx->o.max_per_host : parallel;
-    if (width > 8)
-        width = 8;
-    if (width == 0)
-        width = 1;
-    /* Pairs whose attempt settled nothing (no prompt, a timeout) get one
-     * more try after the others: a busy device drops connections. */
-    const struct live_cred **queue = calloc(2 * count + 1, sizeof(*queue));
-    size_t queued = 0, head = 0, first_pass = count;
-    for (size_t i = 0; queue && i < count; i++)
-        queue[queued++] = &creds[i];
-    struct attempt_job jobs[8];
-    while (queue && head < queued && !live_stopped(s->ctx)) {
-        size_t n = queued - head < width ? queued - head : width;
-        for (size_t i = 0; i < n; i++) {
-            jobs[i] = (struct attempt_job){s, queue[head + i], attempt, LIVE_LOGIN_UNKNOWN, 0, 0};
-            atomic_fetch_add(&s->ctx->logins_tried, 1);
-            if (n > 1 && pthread_create(&jobs[i].thread, NULL, attempt_thread, &jobs[i]) == 0)
-                jobs[i].started = 1;
-            else
-                attempt_thread(&jobs[i]);
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (jobs[i].started)
-                pthread_join(jobs[i].thread, NULL);
-            if (jobs[i].result == LIVE_LOGIN_OK) {
-                report_login(s, jobs[i].cred);
-                worked++;
-            } else if (jobs[i].result == LIVE_LOGIN_UNKNOWN && head + i < first_pass) {
-                queue[queued++] = jobs[i].cred;
-            }
-        }
-        head += n;
-        if (worked && !s->ctx->o.all_credentials)
-            break;
+    /* As many workers as --login-tasks, the probe's own cap and the pairs
+     * allow; the host's gate still bounds the sockets of all its services. */
+    size_t width = s->ctx->o.login_tasks ? s->ctx->o.login_tasks : IC_LIVE_DEFAULT_LOGIN_TASKS;
+    if (parallel && parallel < width)
+        width = parallel;
+    if (s->ctx->o.max_per_host && s->ctx->o.max_per_host < width)
+        width = s->ctx->o.max_per_host;
+    if (width > count)
+        width = count;
+    if (width > LIVE_LOGIN_TASKS_MAX)
+        width = LIVE_LOGIN_TASKS_MAX;
+    struct login_run r = {.s = s, .attempt = attempt, .first_pass = count};
+    r.queue = calloc(2 * count + 1, sizeof(*r.queue));
+    if (!r.queue || width == 0) {
+        free(r.queue);
+        free(creds);
+        return 0;
     }
-    free(queue);
+    for (size_t i = 0; i < count; i++)
+        r.queue[r.queued++] = &creds[i];
+    pthread_mutex_init(&r.lock, NULL);
+    pthread_cond_init(&r.changed, NULL);
+    pthread_t threads[LIVE_LOGIN_TASKS_MAX];
+    size_t started = 0;
+    for (size_t i = 1; i < width; i++) /* this thread is the first worker */
+        if (pthread_create(&threads[started], NULL, login_worker, &r) == 0)
+            started++;
+    login_worker(&r);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    pthread_cond_destroy(&r.changed);
+    pthread_mutex_destroy(&r.lock);
+    size_t worked = r.worked;
+    free(r.queue);
     free(creds);
     return worked;
 }

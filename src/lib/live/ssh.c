@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 static enum live_login ssh_login(struct live_service *svc, const char *user, const char *password)
@@ -57,15 +56,15 @@ static enum live_login ssh_attempt(struct live_service *svc, const struct live_c
 
 static void ssh_run(struct live_service *svc)
 {
-    uint32_t nonce = 0;
-    if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
-        nonce = (uint32_t)live_now_ns();
-    char user[32], password[32];
-    snprintf(user, sizeof(user), "ic%08x", nonce);
-    snprintf(password, sizeof(password), "x%08xq", ~nonce);
-    if (ssh_login(svc, user, password) != LIVE_LOGIN_FAILED || live_stopped(svc->ctx))
+    struct live_control_pair pair;
+    live_control_pair(&pair);
+    if (ssh_login(svc, pair.user, pair.password) != LIVE_LOGIN_FAILED || live_stopped(svc->ctx))
         return; /* accepts anything, or no SSH login possible at all */
-    live_try_credentials(svc, "ssh", 4, ssh_attempt);
+    /* At most 3 at once: SSH servers drop unauthenticated connections
+     * beyond a few per address (dropbear 5, counting sessions not yet
+     * reaped; OpenSSH's MaxStartups 10), and a dropped pair waits for its
+     * second try until the end of the list. */
+    live_try_credentials(svc, "ssh", 3, ssh_attempt);
 }
 
 static int ssh_banner(const uint8_t *banner, size_t len)

@@ -59,6 +59,23 @@ static int in_range(const struct ic_live_range *r, int family, const uint8_t *ad
     return 1;
 }
 
+/* Group and broadcast addresses: a datagram to one of them reaches hosts the
+ * user did not name, so they are never targets (--multicast IFACE is the
+ * explicit way to ask a link's devices). */
+static int reaches_unnamed_hosts(const struct ic_live_range *r)
+{
+    static const struct ic_live_range groups[] = {
+        {.family = AF_INET, .addr = {224}, .prefix = 4},
+        {.family = AF_INET, .addr = {255, 255, 255, 255}, .prefix = 32},
+        {.family = AF_INET6, .addr = {0xff}, .prefix = 8},
+    };
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+        if (in_range(r, groups[i].family, groups[i].addr) ||
+            in_range(&groups[i], r->family, r->addr))
+            return 1;
+    return 0;
+}
+
 static int target_bytes(const struct ic_live_target *x, int *family, uint8_t out[16])
 {
     memset(out, 0, 16);
@@ -288,6 +305,13 @@ int ic_live_targets_add(struct ic_live_targets *t, const char *spec, int allow_l
     int rc = spec_range(spec, &r, &is_name, detail, detail_size);
     if (rc)
         return rc;
+    if (reaches_unnamed_hosts(&r)) {
+        say(detail, detail_size,
+            "'%s' is a multicast or broadcast address; name the devices, or give "
+            "--multicast IFACE to ask a link's devices",
+            spec);
+        return IC_E_INVALID_ARG;
+    }
     unsigned max = r.family == AF_INET ? 32 : 128, width = r.family == AF_INET ? 4 : 16;
     unsigned host_bits = max - r.prefix;
     uint64_t count = host_bits >= 63 ? UINT64_MAX : (uint64_t)1 << host_bits;

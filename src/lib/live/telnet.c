@@ -8,7 +8,6 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 enum { IAC = 255, DONT = 254, DO = 253, WONT = 252, WILL = 251, SB = 250, SE = 240 };
 enum { OPT_ECHO = 1, OPT_SGA = 3 };
@@ -159,6 +158,10 @@ struct session {
 static int session_read(struct session *s, unsigned timeout_ms)
 {
     uint8_t raw[2048], text[2048], reply[1536];
+    if (live_stopped(s->c.ctx)) { /* Ctrl-C: every wait below ends now */
+        s->closed = 1;
+        return -1;
+    }
     ssize_t r = live_recv(&s->c, raw, sizeof(raw), timeout_ms);
     if (r == 0)
         s->closed = 1;
@@ -219,8 +222,7 @@ static int contains(const uint8_t *hay, size_t n, const char *needle)
 static int shell_answers(struct session *s, unsigned total_ms)
 {
     uint32_t nonce = 0;
-    if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
-        nonce = (uint32_t)live_now_ns();
+    live_random(&nonce, sizeof(nonce));
     char command[64], marker[32];
     snprintf(command, sizeof(command), "echo IC$((6*7))_%08x\r\n", nonce);
     snprintf(marker, sizeof(marker), "IC42_%08x", nonce);
@@ -256,12 +258,14 @@ static enum live_login telnet_attempt(struct live_service *svc, const struct liv
     enum live_login result = LIVE_LOGIN_UNKNOWN;
     enum live_prompt p = wait_prompt(&s, io + svc->ctx->o.banner_wait_ms);
     char line[300];
+    int64_t asked = live_now_ns(), prompt_ms = 0;
     if (p == LIVE_PROMPT_LOGIN) {
         snprintf(line, sizeof(line), "%s\r\n", cred->user);
         s.len = 0;
         if (live_send(&s.c, line, strlen(line)))
             goto done;
         p = wait_prompt(&s, io);
+        prompt_ms = (live_now_ns() - asked) / 1000000;
     }
     if (p == LIVE_PROMPT_REFUSED) {
         result = LIVE_LOGIN_FAILED;
@@ -276,18 +280,20 @@ static enum live_login telnet_attempt(struct live_service *svc, const struct liv
     /* Wait for the verdict: something visible after the password (a
      * failure comes after the login's delay, so allow the io timeout
      * twice). */
-    int64_t deadline = live_now_ns() + (int64_t)io * 2 * 1000000;
+    int64_t sent = live_now_ns(), deadline = sent + (int64_t)io * 2 * 1000000;
     while (!has_visible_text(&s) && !s.closed) {
         int64_t left = (deadline - live_now_ns()) / 1000000;
         if (left <= 0)
             break;
         session_read(&s, (unsigned)left);
     }
+    int64_t verdict_ms = (live_now_ns() - sent) / 1000000;
     /* Let the rest of the burst arrive (a prompt after "Login incorrect"). */
     while (session_read(&s, 200) >= 0)
         ;
     p = live_telnet_prompt(s.text, s.len);
     if (p == LIVE_PROMPT_REFUSED || p == LIVE_PROMPT_LOGIN || p == LIVE_PROMPT_PASSWORD) {
+        live_note_refusal(svc, verdict_ms, prompt_ms); /* lockout.c may reuse it */
         result = LIVE_LOGIN_FAILED;
         goto done;
     }
@@ -315,7 +321,7 @@ static void telnet_run(struct live_service *svc)
         live_close(&s.c);
         snprintf(evidence, sizeof(evidence), "telnet asks for a login in the clear: '%s'", shown);
         live_finding(svc, "device.plaintext-login", evidence);
-        live_try_credentials(svc, "telnet", 4, telnet_attempt);
+        live_try_credentials(svc, "telnet", 0, telnet_attempt);
         return;
     }
     if (!s.closed && shell_answers(&s, io)) {

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -239,6 +240,19 @@ static void cert_findings(struct live_service *s, X509 *leaf, STACK_OF(X509) * c
         live_finding(s, "tls.hostname-mismatch", evidence);
     }
     ERR_clear_error();
+}
+
+int live_tls_certificate_der(struct live_service *s, const uint8_t *der, size_t len)
+{
+    const unsigned char *p = der;
+    X509 *leaf = len <= LONG_MAX ? d2i_X509(NULL, &p, (long)len) : NULL;
+    if (!leaf) {
+        ERR_clear_error();
+        return -1;
+    }
+    cert_findings(s, leaf, NULL);
+    X509_free(leaf);
+    return 0;
 }
 
 int live_tls_certificate(struct live_service *s, enum live_starttls how)

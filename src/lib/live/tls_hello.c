@@ -3,11 +3,12 @@
  * server's first answer (ServerHello, HelloRetryRequest or alert). This is
  * how versions and suites that Debian's OpenSSL no longer speaks (SSLv3,
  * RC4, EXPORT, ...) are still tested: the handshake stops at the ServerHello,
- * so nothing needs to be computed with them. */
+ * so nothing needs to be computed with them. SSLv2, which has its own
+ * record and message layout, gets its own CLIENT-HELLO and parser. */
 #include "live/live_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 /* The largest first handshake message read (a ServerHello is far smaller). */
 #define TLS_HANDSHAKE_MAX 4096u
@@ -47,6 +48,8 @@ const struct live_tls_suite *live_tls_suite_find(uint16_t id)
 const char *live_tls_version_name(uint16_t version)
 {
     switch (version) {
+    case LIVE_TLS_SSL2:
+        return "SSLv2";
     case LIVE_TLS_SSL3:
         return "SSLv3";
     case LIVE_TLS_1_0:
@@ -278,17 +281,89 @@ int live_tls_parse_reply(const uint8_t *data, size_t len, struct live_tls_reply 
     return 0;
 }
 
+/* ---- SSLv2 ------------------------------------------------------------------------ */
+
+/* The SSLv2 cipher kinds (3-byte codes of the SSLv2 specification). */
+static const struct {
+    uint32_t kind;
+    const char *name;
+} ssl2_ciphers[] = {
+    {0x010080, "SSL_CK_RC4_128_WITH_MD5"},
+    {0x020080, "SSL_CK_RC4_128_EXPORT40_WITH_MD5"},
+    {0x030080, "SSL_CK_RC2_128_CBC_WITH_MD5"},
+    {0x040080, "SSL_CK_RC2_128_CBC_EXPORT40_WITH_MD5"},
+    {0x050080, "SSL_CK_IDEA_128_CBC_WITH_MD5"},
+    {0x060040, "SSL_CK_DES_64_CBC_WITH_MD5"},
+    {0x0700C0, "SSL_CK_DES_192_EDE3_CBC_WITH_MD5"},
+};
+#define SSL2_CIPHER_COUNT (sizeof(ssl2_ciphers) / sizeof(ssl2_ciphers[0]))
+enum { SSL2_CLIENT_HELLO = 1, SSL2_SERVER_HELLO = 4 };
+/* A record with a 2-byte header holds at most 0x7FFF bytes. */
+#define SSL2_RECORD_MAX 0x7FFFu
+
+const char *live_ssl2_cipher_name(uint32_t kind)
+{
+    for (size_t i = 0; i < SSL2_CIPHER_COUNT; i++)
+        if (ssl2_ciphers[i].kind == kind)
+            return ssl2_ciphers[i].name;
+    return NULL;
+}
+
+size_t live_ssl2_client_hello(uint8_t *out, size_t size, const uint8_t challenge[16])
+{
+    struct writer w = {out, size, 0, 0};
+    size_t body = 9 + 3 * SSL2_CIPHER_COUNT + 16;
+    put8(&w, 0x80 | (unsigned)(body >> 8)); /* 2-byte header, no padding */
+    put8(&w, (unsigned)body & 0xFF);
+    put8(&w, SSL2_CLIENT_HELLO);
+    put16(&w, LIVE_TLS_SSL2);
+    put16(&w, 3 * (unsigned)SSL2_CIPHER_COUNT);
+    put16(&w, 0);  /* no session id */
+    put16(&w, 16); /* challenge */
+    for (size_t i = 0; i < SSL2_CIPHER_COUNT; i++) {
+        put8(&w, ssl2_ciphers[i].kind >> 16);
+        put16(&w, ssl2_ciphers[i].kind & 0xFFFF);
+    }
+    put(&w, challenge, 16);
+    return w.full ? 0 : w.len;
+}
+
+int live_ssl2_parse_server_hello(const uint8_t *data, size_t len, struct live_ssl2_reply *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (len >= 1 && !(data[0] & 0x80))
+        return -1; /* a TLS record, or an SSLv2 header with padding: not a server hello */
+    if (len >= 3 && data[2] != SSL2_SERVER_HELLO)
+        return -1; /* an ERROR message, or not SSLv2 */
+    if (len < 2 + 11)
+        return 0;
+    size_t rlen = (size_t)(data[0] & 0x7F) << 8 | data[1];
+    const uint8_t *b = data + 2;
+    /* type, session-id-hit, certificate type, version, then three lengths */
+    size_t cert = be16(b + 5), specs = be16(b + 7), connection_id = be16(b + 9);
+    if (be16(b + 3) != LIVE_TLS_SSL2 || specs % 3 || connection_id < 16 || connection_id > 32 ||
+        11 + cert + specs + connection_id != rlen)
+        return -1;
+    if (len - 2 < rlen)
+        return 0;
+    out->version = LIVE_TLS_SSL2;
+    out->certificate_length = cert;
+    out->certificate = cert ? b + 11 : NULL;
+    out->cipher_count = specs / 3;
+    const uint8_t *p = b + 11 + cert;
+    for (size_t i = 0; i < out->cipher_count && i < sizeof(out->ciphers) / sizeof(out->ciphers[0]);
+         i++)
+        out->ciphers[i] = (uint32_t)p[3 * i] << 16 | (uint32_t)p[3 * i + 1] << 8 | p[3 * i + 2];
+    return 1;
+}
+
 /* ---- over the network ---------------------------------------------------------------- */
 
 int live_tls_hello(struct live_service *s, enum live_starttls how, uint16_t version,
                    const uint16_t *suites, size_t suite_count, struct live_tls_reply *out)
 {
     uint8_t random[64], hello[1024];
-    if (getrandom(random, sizeof(random), 0) != (ssize_t)sizeof(random)) {
-        uint64_t t = (uint64_t)live_now_ns();
-        for (size_t i = 0; i < sizeof(random); i++)
-            random[i] = (uint8_t)(t >> (8 * (i % 8))) ^ (uint8_t)(i * 151u);
-    }
+    live_random(random, sizeof(random));
     size_t len = live_tls_client_hello(hello, sizeof(hello), version, suites, suite_count,
                                        live_tls_server_name(s), random, random + 32);
     if (!len)
@@ -317,5 +392,46 @@ int live_tls_hello(struct live_service *s, enum live_starttls how, uint16_t vers
     }
 done:
     live_close(&c);
+    return rc;
+}
+
+int live_ssl2_hello(struct live_service *s, enum live_starttls how, struct live_ssl2_reply *out)
+{
+    uint8_t challenge[16], hello[128];
+    memset(out, 0, sizeof(*out));
+    live_random(challenge, sizeof(challenge));
+    size_t len = live_ssl2_client_hello(hello, sizeof(hello), challenge);
+    uint8_t *buf = malloc(2 + SSL2_RECORD_MAX);
+    struct live_conn c;
+    if (!len || !buf || live_connect(s->ctx, s->gate, s->target, s->port, &c)) {
+        free(buf);
+        return -1;
+    }
+    int rc = -1;
+    if (how != LIVE_STARTTLS_NONE && live_starttls(&c, how))
+        goto done;
+    rc = 0;
+    if (live_send(&c, hello, len))
+        goto done;
+    size_t have = 0;
+    while (have < 2 + SSL2_RECORD_MAX) {
+        ssize_t n = live_recv(&c, buf + have, 2 + SSL2_RECORD_MAX - have, 0);
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+        int got = live_ssl2_parse_server_hello(buf, have, out);
+        if (got) {
+            /* A SERVER-HELLO without a cipher kind accepts nothing. */
+            rc = got > 0 && out->cipher_count > 0;
+            break;
+        }
+    }
+    uint8_t *copy = NULL;
+    if (rc == 1 && out->certificate && (copy = malloc(out->certificate_length)))
+        memcpy(copy, out->certificate, out->certificate_length);
+    out->certificate = copy; /* it pointed into buf */
+done:
+    live_close(&c);
+    free(buf);
     return rc;
 }

@@ -1,11 +1,12 @@
 /* The TLS audit of a service (CoP-5): which protocol versions it accepts
- * (SSLv3 to TLS 1.3, one ClientHello of our own per version), whether it
- * picks a weak suite when only weak ones are offered, and its certificate
- * (tls_cert.c). The probes of implicit-TLS ports (https, mqtts) and the
- * STARTTLS exchanges (FTP AUTH TLS) live here too. */
+ * (SSLv2 to TLS 1.3, one hello of our own per version), whether it picks a
+ * weak suite when only weak ones are offered, and its certificate
+ * (tls_cert.c). The probes of implicit-TLS ports (https, mqtts, smtps,
+ * imaps, pop3s) live here too; the STARTTLS exchanges in starttls.c. */
 #include "live/live_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const uint16_t versions[] = {LIVE_TLS_SSL3, LIVE_TLS_1_0, LIVE_TLS_1_1, LIVE_TLS_1_2,
@@ -36,48 +37,6 @@ static const char *kind_name(enum live_tls_kind k)
     }
 }
 
-/* ---- STARTTLS ------------------------------------------------------------------ */
-
-/* The next FTP reply that is not preliminary (1xx); its code or -1. */
-static int ftp_final_reply(struct live_conn *c, uint8_t *buf, size_t size, size_t *len)
-{
-    for (;;) {
-        struct live_ftp_reply r;
-        int got = live_ftp_parse_reply(buf, *len, &r);
-        if (got < 0)
-            return -1;
-        if (got > 0) {
-            memmove(buf, buf + r.length, *len - r.length);
-            *len -= r.length;
-            if (r.code >= 200)
-                return r.code;
-            continue;
-        }
-        if (*len == size)
-            return -1;
-        ssize_t n = live_recv(c, buf + *len, size - *len, 0);
-        if (n <= 0)
-            return -1;
-        *len += (size_t)n;
-    }
-}
-
-int live_starttls(struct live_conn *c, enum live_starttls how)
-{
-    uint8_t buf[2048];
-    size_t len = 0;
-    switch (how) {
-    case LIVE_STARTTLS_NONE:
-        return 0;
-    case LIVE_STARTTLS_FTP:
-        if (ftp_final_reply(c, buf, sizeof(buf), &len) != 220 || live_send(c, "AUTH TLS\r\n", 10) ||
-            ftp_final_reply(c, buf, sizeof(buf), &len) != 234 || len)
-            return -1; /* refused, or bytes after 234 that TLS would take for its own */
-        return 0;
-    }
-    return -1;
-}
-
 /* ---- versions and suites ---------------------------------------------------------- */
 
 /* The suites offered: every one of `kind`, or all but TLS 1.3's (kind < 0),
@@ -96,40 +55,74 @@ static size_t suites_of(int kind, uint16_t version, uint16_t *out, size_t max)
     return n;
 }
 
-static int version_index(uint16_t v)
+/* The bit of a version in ic_service_tls.versions_* (0: none we know). */
+static unsigned version_bit(uint16_t v)
 {
-    for (size_t i = 0; i < VERSION_COUNT; i++)
-        if (versions[i] == v)
-            return (int)i;
-    return -1;
+    switch (v) {
+    case LIVE_TLS_SSL2:
+        return 1u << IC_TLS_SSL2;
+    case LIVE_TLS_SSL3:
+        return 1u << IC_TLS_SSL3;
+    case LIVE_TLS_1_0:
+        return 1u << IC_TLS_1_0;
+    case LIVE_TLS_1_1:
+        return 1u << IC_TLS_1_1;
+    case LIVE_TLS_1_2:
+        return 1u << IC_TLS_1_2;
+    case LIVE_TLS_1_3:
+        return 1u << IC_TLS_1_3;
+    default:
+        return 0;
+    }
+}
+
+struct versions_found {
+    unsigned tested, accepted; /* bits of enum ic_tls_version */
+    struct live_ssl2_reply ssl2;
+};
+
+/* One SSLv2 CLIENT-HELLO. */
+static void probe_ssl2(struct live_service *s, enum live_starttls how, struct versions_found *v)
+{
+    int rc = live_ssl2_hello(s, how, &v->ssl2);
+    if (rc < 0)
+        return;
+    v->tested |= 1u << IC_TLS_SSL2;
+    if (rc == 1)
+        v->accepted |= 1u << IC_TLS_SSL2;
 }
 
 /* Offers each version alone, TLS 1.2 first: a server that gives no TLS
  * answer to it is not a TLS server (an older one would answer with its own
- * version), and is asked nothing more. Returns how many were accepted
- * (accepted[i] for versions[i]), or -1 when this is not TLS. */
-static int probe_versions(struct live_service *s, enum live_starttls how, int *accepted)
+ * version) unless it answers SSLv2, and is asked nothing more. Returns
+ * 0, or -1 when this is not TLS (or STARTTLS was refused). */
+static int probe_versions(struct live_service *s, enum live_starttls how, struct versions_found *v)
 {
     static const uint16_t order[] = {LIVE_TLS_1_2, LIVE_TLS_1_3, LIVE_TLS_1_1, LIVE_TLS_1_0,
                                      LIVE_TLS_SSL3};
     uint16_t suites[128];
-    int count = 0;
     for (size_t o = 0; o < VERSION_COUNT && !live_stopped(s->ctx); o++) {
         size_t n = suites_of(-1, order[o], suites, 128);
         struct live_tls_reply r;
         int rc = live_tls_hello(s, how, order[o], suites, n, &r);
-        if (o == 0 && rc <= 0)
-            return -1; /* nothing TLS to talk to (or STARTTLS refused) */
+        if (o == 0 && rc < 0)
+            return -1; /* no connection, or STARTTLS refused */
+        if (rc >= 0)
+            v->tested |= version_bit(order[o]);
+        if (o == 0 && rc == 0) {
+            probe_ssl2(s, how, v); /* nothing TLS: SSLv2 only, or not TLS at all */
+            if (!v->accepted)
+                return -1;
+        }
         if (rc <= 0 || r.kind == LIVE_TLS_ALERT)
             continue;
         /* A lower version chosen than offered is still a version accepted. */
-        int at = version_index(r.version);
-        if (at >= 0 && r.version <= order[o] && !accepted[at]) {
-            accepted[at] = 1;
-            count++;
-        }
+        if (r.version <= order[o])
+            v->accepted |= version_bit(r.version);
     }
-    return count;
+    if (!(v->tested & (1u << IC_TLS_SSL2)) && !live_stopped(s->ctx))
+        probe_ssl2(s, how, v);
+    return 0;
 }
 
 struct weak_found {
@@ -139,13 +132,13 @@ struct weak_found {
 
 /* Offers only weak suites at each accepted version up to TLS 1.2: first all
  * of them (most servers refuse them all), then one kind at a time. */
-static size_t probe_weak(struct live_service *s, enum live_starttls how, const int *accepted,
+static size_t probe_weak(struct live_service *s, enum live_starttls how, unsigned accepted,
                          struct weak_found *found)
 {
     uint16_t suites[128];
     size_t total = 0;
     for (int i = (int)VERSION_COUNT - 1; i >= 0 && !live_stopped(s->ctx); i--) {
-        if (!accepted[i] || versions[i] == LIVE_TLS_1_3)
+        if (!(accepted & version_bit(versions[i])) || versions[i] == LIVE_TLS_1_3)
             continue;
         size_t n = 0;
         for (size_t k = 0; k < WEAK_COUNT; k++)
@@ -186,45 +179,81 @@ static void append(char *out, size_t size, const char *text)
         snprintf(out + n, size - n, "%s", text);
 }
 
+/* The names of the versions in bits, ", "-separated, into out ("" when none). */
+static void version_list(unsigned bits, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (unsigned v = 0; v < IC_TLS_VERSION_COUNT; v++)
+        if (bits & (1u << v)) {
+            if (out[0])
+                append(out, size, ", ");
+            append(out, size, ic_tls_version_name(v));
+        }
+}
+
+static void report_ssl2(struct live_service *s, enum live_starttls how,
+                        const struct live_ssl2_reply *r)
+{
+    char evidence[1024], via[32] = "";
+    if (how != LIVE_STARTTLS_NONE)
+        snprintf(via, sizeof(via), " (%s)", live_starttls_command(how));
+    snprintf(evidence, sizeof(evidence),
+             "tcp/%u%s answers an SSLv2 CLIENT-HELLO with a SERVER-HELLO offering %zu cipher "
+             "kind(s):",
+             s->port, via, r->cipher_count);
+    size_t shown = r->cipher_count < 8 ? r->cipher_count : 8;
+    for (size_t i = 0; i < shown; i++) {
+        const char *name = live_ssl2_cipher_name(r->ciphers[i]);
+        char item[64];
+        if (name)
+            snprintf(item, sizeof(item), "%s%s", i ? ", " : " ", name);
+        else
+            snprintf(item, sizeof(item), "%s0x%06X", i ? ", " : " ", (unsigned)r->ciphers[i]);
+        append(evidence, sizeof(evidence), item);
+    }
+    live_finding(s, "tls.sslv2", evidence);
+}
+
 void live_tls_audit(struct live_service *s, enum live_starttls how)
 {
-    int accepted[VERSION_COUNT] = {0};
-    int count = probe_versions(s, how, accepted);
-    if (count <= 0 || live_stopped(s->ctx))
+    struct versions_found v;
+    memset(&v, 0, sizeof(v));
+    if (probe_versions(s, how, &v) || !v.accepted || live_stopped(s->ctx)) {
+        free((void *)v.ssl2.certificate);
         return; /* not TLS here, or no version we know */
-    char evidence[1024] = "", list[128] = "", refused[128] = "";
-    for (size_t i = 0; i < VERSION_COUNT; i++) {
-        char *to = accepted[i] ? list : refused;
-        if (to[0])
-            append(to, 128, ", ");
-        append(to, 128, live_tls_version_name(versions[i]));
-        if (accepted[i])
-            snprintf(s->tls.version, sizeof(s->tls.version), "%s",
-                     live_tls_version_name(versions[i]));
     }
+    char evidence[1024], list[128], refused[128], via[32] = "";
+    version_list(v.accepted, list, sizeof(list));
+    version_list(v.tested & ~v.accepted, refused, sizeof(refused));
+    for (unsigned i = 0; i < IC_TLS_VERSION_COUNT; i++)
+        if (v.accepted & (1u << i))
+            snprintf(s->tls.version, sizeof(s->tls.version), "%s", ic_tls_version_name(i));
     s->tls.present = 1;
+    s->tls.versions_tested = v.tested;
+    s->tls.versions_accepted = v.accepted;
+    s->tls.starttls = live_starttls_command(how);
+    if (how != LIVE_STARTTLS_NONE)
+        snprintf(via, sizeof(via), " (%s)", live_starttls_command(how));
     snprintf(s->tls.cipher, sizeof(s->tls.cipher), "unknown");
-    if (accepted[0] || accepted[1] || accepted[2]) {
-        char legacy[64] = "";
-        for (size_t i = 0; i < 3; i++)
-            if (accepted[i]) {
-                if (legacy[0])
-                    append(legacy, sizeof(legacy), ", ");
-                append(legacy, sizeof(legacy), live_tls_version_name(versions[i]));
-            }
+    if (v.accepted & (1u << IC_TLS_SSL2))
+        report_ssl2(s, how, &v.ssl2);
+    unsigned legacy_bits =
+        v.accepted & ((1u << IC_TLS_SSL3) | (1u << IC_TLS_1_0) | (1u << IC_TLS_1_1));
+    if (legacy_bits) {
+        char legacy[64];
+        version_list(legacy_bits, legacy, sizeof(legacy));
         snprintf(evidence, sizeof(evidence),
                  "tcp/%u%s accepts the legacy %s (each version offered alone; accepted: %s; "
                  "refused: %s)",
-                 s->port, how == LIVE_STARTTLS_FTP ? " (AUTH TLS)" : "", legacy, list,
-                 refused[0] ? refused : "none");
+                 s->port, via, legacy, list, refused[0] ? refused : "none");
         live_finding(s, "tls.legacy-protocol", evidence);
     }
 
     struct weak_found found[WEAK_COUNT];
     memset(found, 0, sizeof(found));
-    if (probe_weak(s, how, accepted, found)) {
+    if (probe_weak(s, how, v.accepted, found)) {
         snprintf(evidence, sizeof(evidence),
-                 "tcp/%u chooses weak suites when offered only those:", s->port);
+                 "tcp/%u%s chooses weak suites when offered only those:", s->port, via);
         const char *sep = " ";
         for (size_t k = 0; k < WEAK_COUNT; k++) {
             if (!found[k].suite)
@@ -240,8 +269,11 @@ void live_tls_audit(struct live_service *s, enum live_starttls how)
         }
         live_finding(s, "tls.weak-cipher", evidence);
     }
-    if (!live_stopped(s->ctx))
+    if (!live_stopped(s->ctx) && (v.accepted & ~(1u << IC_TLS_SSL2)))
         live_tls_certificate(s, how);
+    else if (!live_stopped(s->ctx) && v.ssl2.certificate) /* SSLv2 only: not for OpenSSL */
+        live_tls_certificate_der(s, v.ssl2.certificate, v.ssl2.certificate_length);
+    free((void *)v.ssl2.certificate);
 }
 
 /* ---- the implicit-TLS probes --------------------------------------------------------- */
@@ -255,13 +287,17 @@ static void https_run(struct live_service *s)
     live_http_run(s);
 }
 
-static void mqtts_run(struct live_service *s)
+/* MQTT and mail over implicit TLS: the TLS audit only. */
+static void tls_only_run(struct live_service *s)
 {
     live_tls_audit(s, LIVE_STARTTLS_NONE);
 }
 
 static const uint16_t https_ports[] = {443, 8443, 4443, 0};
 static const uint16_t mqtts_ports[] = {8883, 0};
+static const uint16_t smtps_ports[] = {465, 0};
+static const uint16_t imaps_ports[] = {993, 0};
+static const uint16_t pop3s_ports[] = {995, 0};
 
 const struct live_probe live_probe_https = {
     .name = "https",
@@ -272,5 +308,23 @@ const struct live_probe live_probe_https = {
 const struct live_probe live_probe_mqtts = {
     .name = "mqtts",
     .ports = mqtts_ports,
-    .run = mqtts_run,
+    .run = tls_only_run,
+};
+
+const struct live_probe live_probe_smtps = {
+    .name = "smtps",
+    .ports = smtps_ports,
+    .run = tls_only_run,
+};
+
+const struct live_probe live_probe_imaps = {
+    .name = "imaps",
+    .ports = imaps_ports,
+    .run = tls_only_run,
+};
+
+const struct live_probe live_probe_pop3s = {
+    .name = "pop3s",
+    .ports = pop3s_ports,
+    .run = tls_only_run,
 };

@@ -1,6 +1,7 @@
 /* UDP for the live audit: connected non-blocking sockets with the same rate
  * cap, per-host gate and timeouts as the TCP probes, request/response with
- * retries, and the run of the UDP probes of one target. */
+ * retries, and the run of the UDP probes of one target. Never to a
+ * multicast group (only --multicast sends there, multicast.c). */
 #include "live/live_internal.h"
 
 #include <errno.h>
@@ -20,6 +21,12 @@ int live_udp_open(struct live_ctx *ctx, struct live_host_gate *gate,
         ((struct sockaddr_in *)&addr)->sin_port = htons(port);
     else
         ((struct sockaddr_in6 *)&addr)->sin6_port = htons(port);
+    /* A group named as a target would make these datagrams multicast:
+     * that is --multicast's job alone (multicast.c). */
+    if (addr.ss_family == AF_INET
+            ? IN_MULTICAST(ntohl(((struct sockaddr_in *)&addr)->sin_addr.s_addr))
+            : IN6_IS_ADDR_MULTICAST(&((struct sockaddr_in6 *)&addr)->sin6_addr))
+        return -1;
     live_gate_enter(ctx, gate);
     int fd = socket(addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&addr, target->addr_len) != 0) {

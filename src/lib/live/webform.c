@@ -1,4 +1,4 @@
-/* Web login forms on HTTP services: fingerprint the web UI (title, Server
+/* Web login forms on HTTP and HTTPS services: fingerprint the web UI (title, Server
  * header, page markers: data/web-fingerprints.tsv), find the first form with
  * a password input, and try the vendor's factory pairs first, then the
  * short default list. A pair counts only on evidence: two random pairs must
@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 
 /* ---- HTML ---------------------------------------------------------------------------- */
 
@@ -262,6 +261,10 @@ static int web_request(struct web_session *w, const char *method, const char *pa
     struct live_conn c;
     if (live_connect(s->ctx, s->gate, s->target, s->port, &c))
         return -1;
+    if (s->use_tls && live_tls_start(&c, live_tls_server_name(s))) {
+        live_close(&c);
+        return -1;
+    }
     int v6 = s->target->addr.ss_family == AF_INET6;
     struct ic_buf req = IC_BUF_INIT(8192);
     ic_buf_printf(&req,
@@ -305,8 +308,9 @@ static void resolve(const struct web_session *w, const char *base, const char *r
     out[0] = '\0';
     char prefix[128];
     int v6 = s->target->addr.ss_family == AF_INET6;
-    if (strncasecmp(ref, "http://", 7) == 0) {
-        snprintf(prefix, sizeof(prefix), "http://%s%s%s", v6 ? "[" : "", s->target->address,
+    const char *scheme = s->use_tls ? "https://" : "http://";
+    if (strncasecmp(ref, scheme, strlen(scheme)) == 0) {
+        snprintf(prefix, sizeof(prefix), "%s%s%s%s", scheme, v6 ? "[" : "", s->target->address,
                  v6 ? "]" : "");
         size_t n = strlen(prefix);
         if (strncasecmp(ref, prefix, n) != 0)
@@ -317,7 +321,7 @@ static void resolve(const struct web_session *w, const char *base, const char *r
             if (strtoul(ref + 1, &after, 10) != s->port)
                 return;
             ref = after;
-        } else if (s->port != 80) {
+        } else if (s->port != (s->use_tls ? 443 : 80)) {
             return;
         }
         if (!*ref)
@@ -443,8 +447,7 @@ static void attempt(struct live_service *s, const char *page_path, const char *u
 static void random_text(char *out, size_t size, const char *prefix)
 {
     uint32_t v = 0;
-    if (getrandom(&v, sizeof(v), 0) != sizeof(v))
-        v = (uint32_t)live_now_ns();
+    live_random(&v, sizeof(v));
     snprintf(out, size, "%s%08x", prefix, v);
 }
 
@@ -466,10 +469,10 @@ static void report(struct live_service *s, const char *path, const struct form_p
         live_printable((const uint8_t *)c->password, strlen(c->password), password,
                        sizeof(password));
     snprintf(evidence, sizeof(evidence),
-             "http (form at %.120s) login accepted: user '%s', password '%s'%s%s%s; twice led to "
+             "%s (form at %.120s) login accepted: user '%s', password '%s'%s%s%s; twice led to "
              "%d at %.120s without a password form%s, where two random pairs got the form back",
-             path, user, password, c->vendor ? " (" : "", c->vendor ? c->vendor : "",
-             c->vendor ? " default)" : "", r->status, r->final_path,
+             s->use_tls ? "https" : "http", path, user, password, c->vendor ? " (" : "",
+             c->vendor ? c->vendor : "", c->vendor ? " default)" : "", r->status, r->final_path,
              r->cookie_set ? " and set a cookie" : "");
     live_finding(s, "device.default-credentials", evidence);
 }

@@ -204,6 +204,15 @@ static void add_service(struct ic_assessment *a, const char *label, const struct
         const struct ic_dom *self = ic_dom_get(t, "self_signed");
         tls.self_signed = self && self->type == IC_DOM_BOOL && self->boolean;
         tls.key_bits = (unsigned)number(t, "key_bits", UINT32_MAX, &ok);
+        tls.starttls = ic_dom_text(t, "starttls");
+        const struct ic_dom *versions = ic_dom_get(t, "versions");
+        for (unsigned v = 0; versions && v < IC_TLS_VERSION_COUNT; v++) {
+            const struct ic_dom *b = ic_dom_get(versions, ic_tls_version_name(v));
+            if (b && b->type == IC_DOM_BOOL) {
+                tls.versions_tested |= 1u << v;
+                tls.versions_accepted |= (unsigned)(b->boolean != 0) << v;
+            }
+        }
         sv.tls = &tls;
     }
     if (!sv.host || !ok || !sv.protocol || !sv.service) {

@@ -57,6 +57,13 @@ const char *ic_source_name(enum ic_source source)
     return source == IC_SOURCE_DECLARED ? "declared" : "test";
 }
 
+const char *ic_tls_version_name(unsigned version)
+{
+    static const char *const names[IC_TLS_VERSION_COUNT] = {"SSLv2",   "SSLv3",   "TLSv1.0",
+                                                            "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+    return version < IC_TLS_VERSION_COUNT ? names[version] : NULL;
+}
+
 /* Rank for "worst of": higher is worse. */
 static int status_badness(enum ic_status s)
 {
@@ -84,8 +91,8 @@ enum ic_status ic_status_worst(enum ic_status a, enum ic_status b)
 
 struct ic_location ic_location_file(const char *layer, const char *path)
 {
-    struct ic_location loc = {.kind = IC_LOCATION_FIRMWARE, .layer = layer, .path = path,
-                              .offset = -1};
+    struct ic_location loc = {
+        .kind = IC_LOCATION_FIRMWARE, .layer = layer, .path = path, .offset = -1};
     return loc;
 }
 
@@ -98,8 +105,12 @@ struct ic_location ic_location_raw(const char *layer, int64_t offset)
 struct ic_location ic_location_device(const char *host, uint16_t port, const char *protocol,
                                       const char *service)
 {
-    struct ic_location loc = {.kind = IC_LOCATION_DEVICE, .host = host, .port = port,
-                              .protocol = protocol, .service = service, .offset = -1};
+    struct ic_location loc = {.kind = IC_LOCATION_DEVICE,
+                              .host = host,
+                              .port = port,
+                              .protocol = protocol,
+                              .service = service,
+                              .offset = -1};
     return loc;
 }
 
@@ -243,6 +254,7 @@ void ic_report_free(struct ic_report *r)
     free(r->components);
     free(r->services);
     free(r->diags);
+    free(r->discovered);
     free(r->provisions);
     free(r->guidelines);
     free(r->psti);
@@ -801,11 +813,50 @@ int ic_report_add_service(struct ic_report *r, const struct ic_service *s)
             (rc = copy_text(r, s->tls->cipher, &tls->cipher)) ||
             (rc = copy_text(r, s->tls->subject, &tls->subject)) ||
             (rc = copy_text(r, s->tls->issuer, &tls->issuer)) ||
-            (rc = copy_text(r, s->tls->not_after, &tls->not_after)))
+            (rc = copy_text(r, s->tls->not_after, &tls->not_after)) ||
+            (rc = copy_text(r, s->tls->starttls, &tls->starttls)))
             goto done;
         copy.tls = tls;
     }
     r->services[r->service_count++] = copy;
+done:
+    pthread_mutex_unlock(&r->priv->lock);
+    return rc;
+}
+
+int ic_report_add_discovered(struct ic_report *r, const struct ic_discovered *d)
+{
+    if (!r || !d || !d->host || !d->protocol || !d->interface)
+        return IC_E_INVALID_ARG;
+    pthread_mutex_lock(&r->priv->lock);
+    int rc = refuse_if_finished(r);
+    if (rc)
+        goto done;
+    struct ic_discovered *have = NULL;
+    for (size_t i = 0; i < r->discovered_count && !have; i++)
+        if (strcmp(r->discovered[i].host, d->host) == 0 &&
+            strcmp(r->discovered[i].protocol, d->protocol) == 0 &&
+            strcmp(r->discovered[i].interface, d->interface) == 0)
+            have = &r->discovered[i];
+    if (have) {
+        rc = unite_lists(r, have->services, d->services, &have->services);
+        if (!rc)
+            rc = unite_lists(r, have->names, d->names, &have->names);
+        goto done;
+    }
+    if ((rc = grow((void **)&r->discovered, &r->priv->discovered_cap, r->discovered_count,
+                   sizeof(*r->discovered))))
+        goto done;
+    struct ic_discovered copy = {.port = d->port};
+    if ((rc = copy_text(r, d->host, &copy.host)) ||
+        (rc = copy_text(r, d->interface, &copy.interface)) ||
+        (rc = copy_text(r, d->protocol, &copy.protocol)) ||
+        (rc = copy_text(r, d->server, &copy.server)) || (rc = copy_text(r, d->usn, &copy.usn)) ||
+        (rc = copy_text(r, d->location, &copy.location)) ||
+        (rc = unite_lists(r, NULL, d->services, &copy.services)) ||
+        (rc = unite_lists(r, NULL, d->names, &copy.names)))
+        goto done;
+    r->discovered[r->discovered_count++] = copy;
 done:
     pthread_mutex_unlock(&r->priv->lock);
     return rc;
@@ -865,8 +916,8 @@ int ic_report_set_provision(struct ic_report *r, const char *provision, enum ic_
     return record_evidence(r, r ? r->priv->tested : NULL, provision, status, evidence);
 }
 
-int ic_report_declare_provision(struct ic_report *r, const char *provision,
-                                enum ic_status status, const char *statement)
+int ic_report_declare_provision(struct ic_report *r, const char *provision, enum ic_status status,
+                                const char *statement)
 {
     return record_evidence(r, r ? r->priv->declared : NULL, provision, status, statement);
 }
@@ -901,6 +952,15 @@ static int compare_services(const void *pa, const void *pb)
     return compare_u64(a->port, b->port);
 }
 
+static int compare_discovered(const void *pa, const void *pb)
+{
+    const struct ic_discovered *a = pa, *b = pb;
+    int c;
+    if ((c = strcmp(a->host, b->host)) || (c = strcmp(a->protocol, b->protocol)))
+        return c;
+    return strcmp(a->interface, b->interface);
+}
+
 int ic_report_finish(struct ic_report *r)
 {
     if (!r)
@@ -925,6 +985,12 @@ int ic_report_finish(struct ic_report *r)
         qsort(r->components, r->component_count, sizeof(*r->components), compare_components);
     if (r->service_count)
         qsort(r->services, r->service_count, sizeof(*r->services), compare_services);
+    if (r->discovered_count)
+        qsort(r->discovered, r->discovered_count, sizeof(*r->discovered), compare_discovered);
+    for (size_t i = 0; i < r->discovered_count; i++) {
+        sort_list(r->discovered[i].services);
+        sort_list(r->discovered[i].names);
+    }
     if (!r->priv->duration_set) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);

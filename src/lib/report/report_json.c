@@ -131,6 +131,31 @@ static void write_unpack(const struct ic_report *r, struct ic_json *j)
     ic_json_object_end(j);
 }
 
+/* "discovered": multicast responders, reported, not audited (device). */
+static void write_discovered(const struct ic_report *r, struct ic_json *j)
+{
+    ic_json_key(j, "discovered");
+    ic_json_array_begin(j);
+    for (size_t i = 0; i < r->discovered_count; i++) {
+        const struct ic_discovered *d = &r->discovered[i];
+        ic_json_object_begin(j);
+        ic_json_kv_string(j, "host", d->host);
+        ic_json_kv_string(j, "interface", d->interface);
+        ic_json_kv_string(j, "protocol", d->protocol);
+        ic_json_kv_uint(j, "port", d->port);
+        if (d->server)
+            ic_json_kv_string(j, "server", d->server);
+        if (d->usn)
+            ic_json_kv_string(j, "usn", d->usn);
+        if (d->location)
+            ic_json_kv_string(j, "location", d->location);
+        string_list(j, "services", d->services);
+        string_list(j, "names", d->names);
+        ic_json_object_end(j);
+    }
+    ic_json_array_end(j);
+}
+
 static void write_services(const struct ic_report *r, struct ic_json *j)
 {
     ic_json_key(j, "services");
@@ -158,6 +183,17 @@ static void write_services(const struct ic_report *r, struct ic_json *j)
             ic_json_kv_bool(j, "self_signed", s->tls->self_signed);
             if (s->tls->key_bits)
                 ic_json_kv_uint(j, "key_bits", s->tls->key_bits);
+            if (s->tls->versions_tested) {
+                ic_json_key(j, "versions");
+                ic_json_object_begin(j);
+                for (unsigned v = 0; v < IC_TLS_VERSION_COUNT; v++)
+                    if (s->tls->versions_tested & (1u << v))
+                        ic_json_kv_bool(j, ic_tls_version_name(v),
+                                        (s->tls->versions_accepted >> v) & 1u);
+                ic_json_object_end(j);
+            }
+            if (s->tls->starttls)
+                ic_json_kv_string(j, "starttls", s->tls->starttls);
             ic_json_object_end(j);
         }
         ic_json_object_end(j);
@@ -350,6 +386,8 @@ void ic_report_json(const struct ic_report *r, struct ic_json *j)
         write_unpack(r, j);
     else
         write_services(r, j);
+    if (r->discovered_count)
+        write_discovered(r, j);
     write_components(r, j);
     write_findings(r, j);
     write_guidelines(r, j);

@@ -158,6 +158,31 @@ static int write_scorecard(struct ic_buf *out, const struct style *s, const stru
     return rc;
 }
 
+/* Multicast responders (device --multicast): one line each, not audited. */
+static int write_discovered(struct ic_buf *out, const struct style *s, const struct ic_report *r)
+{
+    int rc = IC_OK;
+    if (r->discovered_count)
+        rc = ic_buf_printf(out, "\n%sDiscovered by multicast%s (reported, not audited)\n", s->bold,
+                           s->reset);
+    for (size_t i = 0; i < r->discovered_count && !rc; i++) {
+        const struct ic_discovered *d = &r->discovered[i];
+        rc =
+            ic_buf_printf(out, "  %s udp/%u %s on %s", d->host, d->port, d->protocol, d->interface);
+        if (!rc && d->server)
+            rc = ic_buf_printf(out, "; SERVER '%s'", d->server);
+        if (!rc && d->location)
+            rc = ic_buf_printf(out, "; LOCATION %s (not followed)", d->location);
+        for (size_t k = 0; d->services && d->services[k] && !rc; k++)
+            rc = ic_buf_printf(out, "%s%s", k ? ", " : "; ", d->services[k]);
+        for (size_t k = 0; d->names && d->names[k] && !rc; k++)
+            rc = ic_buf_printf(out, "%s%s", k ? ", " : "; names: ", d->names[k]);
+        if (!rc)
+            rc = ic_buf_printf(out, "\n");
+    }
+    return rc;
+}
+
 int ic_report_write_text(const struct ic_report *r, unsigned flags, struct ic_buf *out)
 {
     if (!r->finished)
@@ -182,6 +207,8 @@ int ic_report_write_text(const struct ic_report *r, unsigned flags, struct ic_bu
     for (size_t i = 0; i < r->diag_count && !rc; i++)
         rc = ic_buf_printf(out, "%s: %s [%s]\n", r->diags[i].is_error ? "error" : "warning",
                            r->diags[i].message, ic_error_name(r->diags[i].error));
+    if (!rc)
+        rc = write_discovered(out, s, r);
 
     if (!rc)
         rc = write_contradictions(out, s, r);
