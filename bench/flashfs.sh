@@ -68,6 +68,8 @@ bench_one() { # name kind image
   results+=("$name")
 }
 
+# Wall times mean little on a shared machine: say how loaded it was.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 bench_one jffs2-zlib jffs2 "$work/image.jffs2"
 hyperfine --runs 1 --style basic --export-json "$out/flashfs-jffs2reader.json" \
   -n jffs2reader "bash $work/jffs2reader-all.sh $work/image.jffs2 $work/files.txt" >/dev/null
@@ -91,3 +93,4 @@ for name in "${results[@]}"; do
     | @tsv' "$out/flashfs-$name.json" |
     awk -F'\t' '{ printf "%-12s %-15s %9s %8s %8s %8s\n", $1, $2, $3, $4, $5, $6 }'
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

@@ -55,6 +55,8 @@ bench_one() { # name image squashfs kernel
     >/dev/null
 }
 
+# Wall times mean little on a shared machine: say how loaded it was.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 bench_one sample "$fixtures/sample/firmware.uimage" "$fixtures/sample/rootfs.squashfs" "$fixtures/sample/kernel.lzma"
 bench_one vendor "$fixtures/sample/vendor.bin" "$fixtures/sample/rootfs.squashfs" "$fixtures/sample/kernel.lzma"
 bench_one large "$large/firmware.uimage" "$large/rootfs.squashfs" "$fixtures/sample/kernel.lzma"
@@ -79,3 +81,4 @@ for name in ("sample", "vendor", "large"):
           f"{cpu['binwalk']/cpu['iotcop-extract']:17.1f} {cpu['iotcop-extract']/cpu['bare']:14.2f} {cpu['iotcop-memory']/cpu['bare']:16.2f}")
 json.dump(summary, open(os.path.join(out, "unpack.json"), "w"), indent=2)
 PY
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

@@ -59,7 +59,7 @@ struct ic_unpack {
     uint64_t files;       /* entries in all file trees */
     uint64_t bytes;       /* bytes expanded (derived content) */
     uint64_t input_size;
-    char input_sha256[65];
+    char input_sha256[65]; /* "" from the engine: see ic_unpack_input_sha256() */
     const char *limit_hit; /* name of the first limit reached, or NULL */
 };
 
@@ -74,6 +74,10 @@ int ic_unpack_blob(struct ic_blob *input, const struct ic_limits *limits, struct
 int ic_unpack_blob_as(struct ic_blob *input, const char *format, const struct ic_limits *limits,
                       struct ic_unpack **out);
 void ic_unpack_free(struct ic_unpack *u);
+/* The input's SHA-256 in hex: u->input_sha256 when set, else hashed now from
+ * the input's bytes ("" when they cannot be read). Only what reports the hash
+ * pays for it. */
+void ic_unpack_input_sha256(const struct ic_unpack *u, char out[65]);
 
 /* Output of an unpack, as the command line prints it. */
 enum ic_listing_format { IC_LISTING_TEXT, IC_LISTING_JSON };

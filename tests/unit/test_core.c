@@ -151,6 +151,41 @@ static void pool_runs_every_index_exactly_once(void **state)
     ic_pool_free(pool);
 }
 
+/* Tasks run once whether a helper or the waiting caller runs them; a task
+ * taken back before it started never runs; loops may run meanwhile. */
+static void pool_tasks_run_once_or_never(void **state)
+{
+    (void)state;
+    for (unsigned threads = 1; threads <= 3; threads += 2) {
+        struct ic_pool *pool = threads > 1 ? ic_pool_new(threads) : NULL;
+        struct pool_work *w = calloc(1, sizeof(*w));
+        struct pool_work *loop = calloc(1, sizeof(*loop));
+        static struct ic_pool_task tasks[600];
+        for (size_t i = 0; i < 600; i++)
+            ic_pool_submit(pool, &tasks[i], count_hit, w, i);
+        ic_pool_for(pool, 1000, count_hit, loop);
+        int withdrawn[600] = {0};
+        for (size_t i = 0; i < 600; i++) {
+            if (i % 3 == 0)
+                withdrawn[i] = ic_pool_withdraw(pool, &tasks[i]);
+            else
+                ic_pool_wait(pool, &tasks[i]);
+        }
+        size_t never = 0;
+        for (size_t i = 0; i < 600; i++) {
+            assert_int_equal(atomic_load(&w->hits[i]), withdrawn[i] ? 0 : 1);
+            never += (size_t)withdrawn[i];
+        }
+        for (int i = 0; i < 1000; i++)
+            assert_int_equal(atomic_load(&loop->hits[i]), 1);
+        if (!pool)
+            assert_int_equal(never, 200); /* nothing runs without a helper until waited for */
+        free(w);
+        free(loop);
+        ic_pool_free(pool);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +195,7 @@ int main(void)
         cmocka_unit_test(limits_parse_names_and_suffixes),
         cmocka_unit_test(error_names_come_from_one_list),
         cmocka_unit_test(pool_runs_every_index_exactly_once),
+        cmocka_unit_test(pool_tasks_run_once_or_never),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,8 +6,13 @@
 #include "iotcop/error.h"
 #include "iotcop/unpack.h"
 
+#include <bzlib.h>
+#include <lzma.h>
+#include <openssl/evp.h>
+#include <stdio.h>
 #include <string.h>
 #include <zlib.h>
+#include <zstd.h>
 
 /* Gzip-compresses src into a new buffer (caller frees). */
 static uint8_t *gzip_bytes(const uint8_t *src, size_t n, size_t *out_len)
@@ -94,7 +99,18 @@ static void streams_are_found_at_their_exact_offsets(void **state)
     assert_int_equal(u->regions[1].size, 777);
     assert_int_equal(u->bytes, 2 * strlen(text));
     assert_true(ic_unpack_found_anything(u));
-    assert_int_equal(strlen(u->input_sha256), 64);
+    /* Hashed on request only, from the input's bytes. */
+    assert_int_equal(u->input_sha256[0], '\0');
+    char digest[65];
+    ic_unpack_input_sha256(u, digest);
+    assert_int_equal(strlen(digest), 64);
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    assert_int_equal(EVP_Digest(img, n, md, &mdlen, EVP_sha256(), NULL), 1);
+    char expected[65];
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(expected + 2 * i, 3, "%02x", md[i]);
+    assert_string_equal(digest, expected);
     ic_unpack_free(u);
     free(img);
     free(gz);
@@ -207,6 +223,92 @@ static void listing_and_summary_are_json_lines(void **state)
     free(gz);
 }
 
+/* Compresses src as xz (0), bzip2 (1) or zstd (2) into out; returns the length. */
+static size_t compress_as(int kind, const uint8_t *src, size_t n, uint8_t *out, size_t cap)
+{
+    size_t len = 0;
+    if (kind == 0) {
+        assert_int_equal(lzma_easy_buffer_encode(1, LZMA_CHECK_CRC32, NULL, src, n, out, &len, cap),
+                         LZMA_OK);
+    } else if (kind == 1) {
+        unsigned int blen = (unsigned int)cap;
+        assert_int_equal(
+            BZ2_bzBuffToBuffCompress((char *)out, &blen, (char *)src, (unsigned)n, 1, 0, 0), BZ_OK);
+        len = blen;
+    } else {
+        len = ZSTD_compress(out, cap, src, n, 1);
+        assert_false(ZSTD_isError(len));
+    }
+    return len;
+}
+
+static void assert_same_unpack(const struct ic_unpack *a, const struct ic_unpack *b)
+{
+    assert_int_equal(a->layer_count, b->layer_count);
+    for (size_t i = 0; i < a->layer_count; i++) {
+        assert_string_equal(a->layers[i].id, b->layers[i].id);
+        assert_string_equal(a->layers[i].format, b->layers[i].format);
+        assert_int_equal(a->layers[i].offset, b->layers[i].offset);
+        assert_int_equal(a->layers[i].size, b->layers[i].size);
+    }
+    assert_int_equal(a->diag_count, b->diag_count);
+    for (size_t i = 0; i < a->diag_count; i++) {
+        assert_int_equal(a->diags[i].code, b->diags[i].code);
+        assert_string_equal(a->diags[i].layer, b->diags[i].layer);
+        assert_string_equal(a->diags[i].message, b->diags[i].message);
+    }
+    assert_int_equal(a->region_count, b->region_count);
+    assert_int_equal(a->bytes, b->bytes);
+    assert_true((a->limit_hit == NULL) == (b->limit_hit == NULL));
+    if (a->limit_hit)
+        assert_string_equal(a->limit_hit, b->limit_hit);
+}
+
+/* Strong hits further on are unpacked ahead on other threads; the result,
+ * limits included, must be the serial one. Nine streams of 1 MiB each in
+ * three formats, with a total-bytes limit that stops the sixth. */
+static void threads_give_the_serial_result_even_at_a_limit(void **state)
+{
+    (void)state;
+    const size_t plain = 1u << 20, cap = plain + 65536;
+    uint8_t *src = malloc(plain);
+    uint8_t *img = malloc(9 * (cap + 777) + 1000);
+    size_t n = 0;
+    fill_noise(img, 1000, 7);
+    n = 1000;
+    for (int k = 0; k < 9; k++) {
+        memset(src, 'a' + k, plain);
+        fill_noise(src + 4096 * k, 4096, (uint32_t)k); /* each stream differs */
+        n += compress_as(k % 3, src, plain, img + n, cap);
+        fill_noise(img + n, 777, 100 + (uint32_t)k);
+        n += 777;
+    }
+    for (uint64_t limit = 5u << 19; limit <= (12u << 20); limit += 7u << 20) {
+        struct ic_limits limits;
+        ic_limits_default(&limits);
+        limits.max_total_bytes = limit;
+        limits.jobs = 1;
+        struct ic_unpack *serial = unpack_bytes(img, n, &limits);
+        for (unsigned jobs = 2; jobs <= 4; jobs += 2) {
+            limits.jobs = jobs;
+            struct ic_unpack *parallel = unpack_bytes(img, n, &limits);
+            assert_same_unpack(serial, parallel);
+            ic_unpack_free(parallel);
+        }
+        if (limit < (9u << 20)) {
+            assert_string_equal(serial->limit_hit, "total-bytes");
+            assert_true(serial->layer_count < 10);
+        } else {
+            assert_null(serial->limit_hit);
+            assert_int_equal(serial->layer_count, 10);
+            assert_int_equal(serial->bytes, 9 * plain);
+        }
+        ic_unpack_free(serial);
+    }
+    free(src);
+    free(img);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +318,7 @@ int main(void)
         cmocka_unit_test(truncated_stream_keeps_partial_output),
         cmocka_unit_test(nothing_recognisable_is_one_region),
         cmocka_unit_test(listing_and_summary_are_json_lines),
+        cmocka_unit_test(threads_give_the_serial_result_even_at_a_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

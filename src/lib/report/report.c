@@ -378,13 +378,16 @@ int ic_report_set_unpack(struct ic_report *r, const struct ic_unpack *unpack)
 {
     if (!r)
         return IC_E_INVALID_ARG;
+    char digest[65] = "";
+    if (unpack)
+        ic_unpack_input_sha256(unpack, digest);
     pthread_mutex_lock(&r->priv->lock);
     int rc = refuse_if_finished(r);
     if (!rc) {
         r->unpack = unpack;
         if (unpack && r->target.kind == IC_TARGET_FIRMWARE && !r->target.sha256[0] &&
-            is_hex_digest(unpack->input_sha256)) {
-            memcpy(r->target.sha256, unpack->input_sha256, 65);
+            is_hex_digest(digest)) {
+            memcpy(r->target.sha256, digest, 65);
             r->target.size = unpack->input_size;
         }
     }

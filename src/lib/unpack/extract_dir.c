@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #define MAX_TREE_PATH 4096
+#define CHAIN_DEPTH 32
 /* Mode bits kept on disk: permissions and the sticky bit, never setuid/setgid. */
 #define KEPT_MODE_BITS 01777u
 
@@ -31,15 +32,19 @@
 struct extractor {
     struct ic_extract_stats *stats;
     const struct ic_unpack *u;
-    int top_fd;            /* DIR */
-    size_t layer_index;    /* layer whose directory layer_fd is, or NO_LAYER */
-    const char *layer;     /* id of the layer being written (for notes) */
+    int top_fd;         /* DIR */
+    size_t layer_index; /* layer whose directory layer_fd is, or NO_LAYER */
+    const char *layer;  /* id of the layer being written (for notes) */
     const struct ic_fs *fs;
-    int layer_fd;          /* DIR/ID */
-    /* The last parent directory opened below layer_fd, reused while
-     * consecutive entries share it ("" is layer_fd itself). */
+    int layer_fd; /* DIR/ID */
+    /* The last parent directory opened below layer_fd ("/a/b"; "" is
+     * layer_fd itself), one descriptor per component, so the next entry
+     * opens only the components its parent does not share with it. */
     char parent_path[MAX_TREE_PATH];
-    int parent_fd;
+    int chain_fd[CHAIN_DEPTH];     /* chain_fd[k]: the first k + 1 components */
+    size_t chain_end[CHAIN_DEPTH]; /* where component k ends in parent_path */
+    unsigned chain_len;
+    int deep_fd; /* the parent itself when deeper than CHAIN_DEPTH, else -1 */
 };
 
 #define NO_LAYER SIZE_MAX
@@ -152,30 +157,48 @@ static int write_all(int fd, const uint8_t *data, uint64_t size)
 
 static void close_parent(struct extractor *x)
 {
-    if (x->parent_fd >= 0 && x->parent_fd != x->layer_fd)
-        close(x->parent_fd);
-    x->parent_fd = -1;
+    if (x->deep_fd >= 0)
+        close(x->deep_fd);
+    x->deep_fd = -1;
+    for (unsigned k = 0; k < x->chain_len; k++)
+        close(x->chain_fd[k]);
+    x->chain_len = 0;
     x->parent_path[0] = '\0';
 }
 
 /* Opens the directory `dir` ("/a/b", or "" for the layer's root) below the
- * layer directory, one component at a time, never following a link.
- * Returns a descriptor the caller does not close, or -1 after a note
- * naming the entry at `path`. */
+ * layer directory, one component at a time, never following a link, and
+ * reusing the components it shares with the last one. Returns a
+ * descriptor the caller does not close, or -1 after a note naming the
+ * entry at `path`. */
 static int open_parent(struct extractor *x, const char *dir, size_t dir_len, const char *path)
 {
     if (dir_len == 0)
         return x->layer_fd;
-    if (x->parent_fd >= 0 && strlen(x->parent_path) == dir_len &&
+    if (x->chain_len && strlen(x->parent_path) == dir_len &&
         memcmp(x->parent_path, dir, dir_len) == 0)
-        return x->parent_fd;
-    close_parent(x);
+        return x->deep_fd >= 0 ? x->deep_fd : x->chain_fd[x->chain_len - 1];
     if (dir_len >= sizeof(x->parent_path)) {
         note(x, IC_DIAG_ERROR, IC_E_INVALID_ARG, path, "path too long; not written");
         return -1;
     }
-    int fd = x->layer_fd;
-    size_t pos = 0;
+    if (x->deep_fd >= 0)
+        close(x->deep_fd);
+    x->deep_fd = -1;
+    unsigned keep = 0;
+    while (keep < x->chain_len) {
+        size_t end = x->chain_end[keep];
+        if (end > dir_len || (end < dir_len && dir[end] != '/') ||
+            memcmp(x->parent_path, dir, end) != 0)
+            break;
+        keep++;
+    }
+    while (x->chain_len > keep)
+        close(x->chain_fd[--x->chain_len]);
+    memcpy(x->parent_path, dir, dir_len);
+    x->parent_path[dir_len] = '\0';
+    int fd = keep ? x->chain_fd[keep - 1] : x->layer_fd, transient = -1;
+    size_t pos = keep ? x->chain_end[keep - 1] : 0;
     while (pos < dir_len) {
         while (pos < dir_len && dir[pos] == '/')
             pos++;
@@ -209,18 +232,23 @@ static int open_parent(struct extractor *x, const char *dir, size_t dir_len, con
                      "%.*s is not a directory (%s); not written", (int)end, dir, strerror(err));
             goto fail;
         }
-        if (fd != x->layer_fd)
-            close(fd);
+        if (x->chain_len < CHAIN_DEPTH) {
+            x->chain_fd[x->chain_len] = next;
+            x->chain_end[x->chain_len++] = end;
+        } else {
+            if (transient >= 0)
+                close(transient);
+            transient = next;
+        }
         fd = next;
         pos = end;
     }
-    memcpy(x->parent_path, dir, dir_len);
-    x->parent_path[dir_len] = '\0';
-    x->parent_fd = fd;
+    x->deep_fd = transient;
     return fd;
 fail:
-    if (fd != x->layer_fd)
-        close(fd);
+    if (transient >= 0)
+        close(transient);
+    close_parent(x);
     return -1;
 }
 
@@ -476,8 +504,12 @@ struct slice_job {
 static void write_slice(void *arg, size_t index)
 {
     struct slice_job *job = arg;
-    struct extractor x = {.stats = &job->slice_stats[index], .u = job->u, .top_fd = job->top_fd,
-                          .layer_index = NO_LAYER, .layer_fd = -1, .parent_fd = -1};
+    struct extractor x = {.stats = &job->slice_stats[index],
+                          .u = job->u,
+                          .top_fd = job->top_fd,
+                          .layer_index = NO_LAYER,
+                          .layer_fd = -1,
+                          .deep_fd = -1};
     size_t first = index * job->per_slice;
     size_t last = first + job->per_slice;
     if (last > job->files->count)
@@ -606,8 +638,8 @@ int ic_unpack_extract(const struct ic_unpack *u, const char *dir, unsigned threa
     memset(stats, 0, sizeof(*stats));
     if (!u || !dir)
         return IC_E_INVALID_ARG;
-    struct extractor x = {.stats = stats, .u = u, .layer_index = NO_LAYER, .layer_fd = -1,
-                          .parent_fd = -1};
+    struct extractor x = {
+        .stats = stats, .u = u, .layer_index = NO_LAYER, .layer_fd = -1, .deep_fd = -1};
     x.top_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (x.top_fd < 0)
         return errno == ENOTDIR || errno == ELOOP ? IC_E_INVALID_ARG : IC_E_IO;
