@@ -22,7 +22,13 @@ runs=${1:-5}
 build="${IOTCOP_BUILD:-$here/build}"
 out="$here/bench/out"
 work=$(mktemp -d /tmp/iotcop-bench-sq3.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" "$extract_root"' EXIT
+# Every side extracts to tmpfs (IOTCOP_BENCH_OUT=DIR picks another place):
+# on ext4, creating the same files right after deleting the last run's takes
+# 0.4 to 1.1 s by turns (kernel time in inode allocation), which measures the
+# disk rather than the tools.
+extract_root=$(mktemp -d "${IOTCOP_BENCH_OUT:-/dev/shm}/iotcop-bench-out.XXXXXX" 2>/dev/null ||
+  mktemp -d /tmp/iotcop-bench-out.XXXXXX)
 mkdir -p "$out"
 iotcop="$build/iotcop"
 [ -x "$iotcop" ] || { echo "build iotcop first (cmake --build build)"; exit 1; }
@@ -48,7 +54,7 @@ for f in v3-gzip.sqfs3 v3-lzma.sqfs3 v4-gzip.sqfs v4-lzma.sqfs; do
 done
 
 bench_one() { # name v3-image v4-image
-  local name=$1 v3=$2 v4=$3 d="$work/x"
+  local name=$1 v3=$2 v4=$3 d="$extract_root/x"
   echo "== $name"
   hyperfine --runs "$runs" --warmup 1 --style basic --export-json "$out/squashfs3-$name.json" \
     --prepare "rm -rf $d; mkdir -p $d" \
