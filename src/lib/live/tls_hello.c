@@ -359,15 +359,14 @@ int live_ssl2_parse_server_hello(const uint8_t *data, size_t len, struct live_ss
 
 /* ---- over the network ---------------------------------------------------------------- */
 
-int live_tls_hello(struct live_service *s, enum live_starttls how, uint16_t version,
-                   const uint16_t *suites, size_t suite_count, struct live_tls_reply *out)
+/* Connects (through STARTTLS when `how` says so), sends the hello and reads
+ * into buf until parse gives a verdict. 1: parse accepted a reply, 0: no
+ * usable reply (refused, closed, silent or malformed), -1: no connection or
+ * no upgrade. */
+static int hello_exchange(struct live_service *s, enum live_starttls how, const uint8_t *hello,
+                          size_t len, uint8_t *buf, size_t cap,
+                          int (*parse)(const uint8_t *data, size_t len, void *out), void *out)
 {
-    uint8_t random[64], hello[1024];
-    live_random(random, sizeof(random));
-    size_t len = live_tls_client_hello(hello, sizeof(hello), version, suites, suite_count,
-                                       live_tls_server_name(s), random, random + 32);
-    if (!len)
-        return -1;
     struct live_conn c;
     if (live_connect(s->ctx, s->gate, s->target, s->port, &c))
         return -1;
@@ -377,14 +376,13 @@ int live_tls_hello(struct live_service *s, enum live_starttls how, uint16_t vers
     rc = 0;
     if (live_send(&c, hello, len))
         goto done;
-    uint8_t buf[8192];
     size_t have = 0;
-    while (have < sizeof(buf)) {
-        ssize_t n = live_recv(&c, buf + have, sizeof(buf) - have, 0);
+    while (have < cap) {
+        ssize_t n = live_recv(&c, buf + have, cap - have, 0);
         if (n <= 0)
             break;
         have += (size_t)n;
-        int got = live_tls_parse_reply(buf, have, out);
+        int got = parse(buf, have, out);
         if (got) {
             rc = got > 0;
             break;
@@ -395,6 +393,28 @@ done:
     return rc;
 }
 
+static int parse_tls(const uint8_t *data, size_t len, void *out)
+{
+    return live_tls_parse_reply(data, len, out);
+}
+
+static int parse_ssl2(const uint8_t *data, size_t len, void *out)
+{
+    return live_ssl2_parse_server_hello(data, len, out);
+}
+
+int live_tls_hello(struct live_service *s, enum live_starttls how, uint16_t version,
+                   const uint16_t *suites, size_t suite_count, struct live_tls_reply *out)
+{
+    uint8_t random[64], hello[1024], buf[8192];
+    live_random(random, sizeof(random));
+    size_t len = live_tls_client_hello(hello, sizeof(hello), version, suites, suite_count,
+                                       live_tls_server_name(s), random, random + 32);
+    if (!len)
+        return -1;
+    return hello_exchange(s, how, hello, len, buf, sizeof(buf), parse_tls, out);
+}
+
 int live_ssl2_hello(struct live_service *s, enum live_starttls how, struct live_ssl2_reply *out)
 {
     uint8_t challenge[16], hello[128];
@@ -402,36 +422,18 @@ int live_ssl2_hello(struct live_service *s, enum live_starttls how, struct live_
     live_random(challenge, sizeof(challenge));
     size_t len = live_ssl2_client_hello(hello, sizeof(hello), challenge);
     uint8_t *buf = malloc(2 + SSL2_RECORD_MAX);
-    struct live_conn c;
-    if (!len || !buf || live_connect(s->ctx, s->gate, s->target, s->port, &c)) {
+    if (!len || !buf) {
         free(buf);
         return -1;
     }
-    int rc = -1;
-    if (how != LIVE_STARTTLS_NONE && live_starttls(&c, how))
-        goto done;
-    rc = 0;
-    if (live_send(&c, hello, len))
-        goto done;
-    size_t have = 0;
-    while (have < 2 + SSL2_RECORD_MAX) {
-        ssize_t n = live_recv(&c, buf + have, 2 + SSL2_RECORD_MAX - have, 0);
-        if (n <= 0)
-            break;
-        have += (size_t)n;
-        int got = live_ssl2_parse_server_hello(buf, have, out);
-        if (got) {
-            /* A SERVER-HELLO without a cipher kind accepts nothing. */
-            rc = got > 0 && out->cipher_count > 0;
-            break;
-        }
-    }
+    int rc = hello_exchange(s, how, hello, len, buf, 2 + SSL2_RECORD_MAX, parse_ssl2, out);
+    /* A SERVER-HELLO without a cipher kind accepts nothing. */
+    if (rc == 1 && out->cipher_count == 0)
+        rc = 0;
     uint8_t *copy = NULL;
     if (rc == 1 && out->certificate && (copy = malloc(out->certificate_length)))
         memcpy(copy, out->certificate, out->certificate_length);
     out->certificate = copy; /* it pointed into buf */
-done:
-    live_close(&c);
     free(buf);
     return rc;
 }
