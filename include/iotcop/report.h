@@ -60,8 +60,8 @@ int ic_severity_parse(const char *name, enum ic_severity *out);
 
 /* The verdict on a provision, guideline, PSTI requirement or CRA entry. */
 enum ic_status {
-    IC_STATUS_NOT_TESTED,     /* the run did not look */
-    IC_STATUS_PASS,           /* an automated check positively established it */
+    IC_STATUS_NOT_TESTED, /* the run did not look */
+    IC_STATUS_PASS,       /* an automated check positively established it */
     IC_STATUS_FAIL,
     IC_STATUS_UNVERIFIED,     /* nothing automatic settles it */
     IC_STATUS_NOT_APPLICABLE, /* a condition of the provision does not hold */
@@ -139,8 +139,8 @@ struct ic_location {
     /* Device: */
     const char *host;
     uint16_t port;
-    const char *protocol;     /* "tcp" or "udp" */
-    const char *service;      /* "telnet", "mqtt", ... */
+    const char *protocol; /* "tcp" or "udp" */
+    const char *service;  /* "telnet", "mqtt", ... */
 };
 
 /* A firmware location in a file: IC_LOCATION_FIRMWARE with line 0, offset -1. */
@@ -152,16 +152,16 @@ struct ic_location ic_location_device(const char *host, uint16_t port, const cha
                                       const char *service);
 
 struct ic_finding {
-    const char *rule;               /* rule id */
-    char fingerprint[65];           /* set by ic_report_add_finding(); input ignored */
+    const char *rule;     /* rule id */
+    char fingerprint[65]; /* set by ic_report_add_finding(); input ignored */
     enum ic_severity severity;
     const char *title;
-    const char *guideline;          /* "CoP-N" */
-    const char *const *provisions;  /* NULL-terminated; NULL means none */
+    const char *guideline;         /* "CoP-N" */
+    const char *const *provisions; /* NULL-terminated; NULL means none */
     struct ic_location location;
-    const char *evidence;           /* what was seen; secrets already masked by the caller */
-    const char *cve;                /* "CVE-2021-1234", or NULL */
-    double cvss;                    /* base score, meaningful when has_cvss */
+    const char *evidence; /* what was seen; secrets already masked by the caller */
+    const char *cve;      /* "CVE-2021-1234", or NULL */
+    double cvss;          /* base score, meaningful when has_cvss */
     int has_cvss;
     int suppressed;                 /* kept in the report; counts for verdicts, not gates */
     const char *justification;      /* why it is suppressed, or NULL */
@@ -186,11 +186,11 @@ int ic_finding_fingerprint(const struct ic_finding *finding, const char *layer_f
 
 struct ic_component {
     const char *name;
-    const char *version;       /* or NULL when unknown */
-    const char *const *cpe;    /* NULL-terminated CPE 2.3 names; NULL means none */
-    const char *purl;          /* NULL: pkg:generic/NAME@VERSION is made */
-    const char *const *paths;  /* NULL-terminated paths where it was seen */
-    const char *evidence;      /* how it was identified */
+    const char *version;         /* or NULL when unknown */
+    const char *const *cpe;      /* NULL-terminated CPE 2.3 names; NULL means none */
+    const char *purl;            /* NULL: pkg:generic/NAME@VERSION is made */
+    const char *const *paths;    /* NULL-terminated paths where it was seen */
+    const char *evidence;        /* how it was identified */
     const char *const *features; /* NULL-terminated: busybox applets compiled in, kernel
                                   * options set ("CONFIG_X=y"); NULL when not read */
 };
@@ -210,11 +210,11 @@ enum ic_tls_version {
 const char *ic_tls_version_name(unsigned version);
 
 struct ic_service_tls {
-    const char *version;        /* highest protocol version accepted: "TLSv1.3" */
-    const char *cipher;         /* negotiated cipher suite */
-    const char *subject;        /* certificate subject, or NULL */
-    const char *issuer;         /* certificate issuer, or NULL */
-    const char *not_after;      /* certificate expiry, ISO 8601, or NULL */
+    const char *version;   /* highest protocol version accepted: "TLSv1.3" */
+    const char *cipher;    /* negotiated cipher suite */
+    const char *subject;   /* certificate subject, or NULL */
+    const char *issuer;    /* certificate issuer, or NULL */
+    const char *not_after; /* certificate expiry, ISO 8601, or NULL */
     int self_signed;
     unsigned key_bits;          /* certificate key size, 0 when unknown */
     unsigned versions_tested;   /* bits of enum ic_tls_version offered */
@@ -225,10 +225,10 @@ struct ic_service_tls {
 struct ic_service {
     const char *host;
     uint16_t port;
-    const char *protocol;               /* "tcp" or "udp" */
-    const char *service;                /* "ssh", "http", ... */
-    const char *banner;                 /* or NULL */
-    const struct ic_service_tls *tls;   /* NULL when not TLS */
+    const char *protocol;             /* "tcp" or "udp" */
+    const char *service;              /* "ssh", "http", ... */
+    const char *banner;               /* or NULL */
+    const struct ic_service_tls *tls; /* NULL when not TLS */
 };
 
 /* A device that answered multicast discovery (`iotcop device --multicast`):
@@ -242,7 +242,7 @@ struct ic_discovered {
     const char *usn;             /* SSDP USN, or NULL */
     const char *location;        /* SSDP LOCATION (reported, never fetched), or NULL */
     const char *const *services; /* SSDP ST / mDNS service types; NULL-terminated, or NULL */
-    const char *const *names;    /* mDNS instances ("NAME", "NAME port N"); NULL-terminated, or NULL */
+    const char *const *names; /* mDNS instances ("NAME", "NAME port N"); NULL-terminated, or NULL */
 };
 
 /* ---- coverage ------------------------------------------------------------ */
@@ -274,10 +274,10 @@ struct ic_target {
 };
 
 struct ic_run {
-    int64_t started;      /* Unix time (UTC seconds) */
+    int64_t started; /* Unix time (UTC seconds) */
     double duration_s;
-    const char *options;  /* the options that shaped the run, as one string */
-    const char *vulndb_path;         /* NULL: no vulnerability store used */
+    const char *options;     /* the options that shaped the run, as one string */
+    const char *vulndb_path; /* NULL: no vulnerability store used */
     const char *vulndb_last_modified;
     uint64_t vulndb_records;
 };
@@ -285,9 +285,9 @@ struct ic_run {
 /* A diagnostic of the run itself (not of the unpack): a worker that crashed
  * or timed out before any unpack result existed. */
 struct ic_report_diag {
-    int error;            /* IC_E_* code */
-    int is_error;         /* 1 error, 0 warning */
-    const char *layer;    /* or NULL */
+    int error;         /* IC_E_* code */
+    int is_error;      /* 1 error, 0 warning */
+    const char *layer; /* or NULL */
     const char *message;
 };
 
@@ -297,12 +297,12 @@ struct ic_verdict {
     enum ic_status status;
     enum ic_source source;
     const char *reason;
-    int suppressed_only; /* a fail that rests only on suppressed findings: the
-                          * verdict stays fail, gates ignore it */
-    int contradicted;    /* provisions: the test fails what the declaration
-                          * states (implemented or not applicable) */
-    const char *declared; /* provisions: the declaration's statement when one
-                           * was made (whatever settled the verdict), or NULL */
+    int suppressed_only;    /* a fail that rests only on suppressed findings: the
+                             * verdict stays fail, gates ignore it */
+    int contradicted;       /* provisions: the test fails what the declaration
+                             * states (implemented or not applicable) */
+    const char *declared;   /* provisions: the declaration's statement when one
+                             * was made (whatever settled the verdict), or NULL */
     const char *settled_by; /* `iotcop assess`: the evidence that settled it
                              * (an input report, or the declaration), or NULL */
 };
@@ -313,14 +313,14 @@ struct ic_report_private;
 struct ic_report {
     struct ic_target target;
     struct ic_run run;
-    const struct ic_unpack *unpack;  /* borrowed; NULL for devices or when unpack failed */
+    const struct ic_unpack *unpack; /* borrowed; NULL for devices or when unpack failed */
 
-    struct ic_finding *findings;     /* deduplicated; sorted by ic_report_finish() */
+    struct ic_finding *findings; /* deduplicated; sorted by ic_report_finish() */
     size_t finding_count;
     size_t duplicate_count;          /* findings dropped as duplicates */
     struct ic_component *components; /* merged by name+version; sorted */
     size_t component_count;
-    struct ic_service *services;     /* sorted by host, protocol, port */
+    struct ic_service *services; /* sorted by host, protocol, port */
     size_t service_count;
     struct ic_report_diag *diags;
     size_t diag_count;
@@ -355,8 +355,8 @@ int ic_report_new(struct ic_report **out);
 void ic_report_free(struct ic_report *report);
 
 /* Target of the audit. sha256 is 64 hex digits or NULL. */
-int ic_report_set_firmware_target(struct ic_report *report, const char *path,
-                                  const char *sha256, uint64_t size);
+int ic_report_set_firmware_target(struct ic_report *report, const char *path, const char *sha256,
+                                  uint64_t size);
 int ic_report_set_device_target(struct ic_report *report, const char *address,
                                 const char *hostname);
 /* Borrowed until ic_report_free(); NULL clears it. Fills a firmware target's
@@ -368,8 +368,8 @@ int ic_report_set_run(struct ic_report *report, int64_t started, double duration
                       const char *options);
 int ic_report_set_vulndb(struct ic_report *report, const char *path, const char *last_modified,
                          uint64_t records);
-int ic_report_add_diagnostic(struct ic_report *report, int error, int is_error,
-                             const char *layer, const char *message);
+int ic_report_add_diagnostic(struct ic_report *report, int error, int is_error, const char *layer,
+                             const char *message);
 
 /* Adds a copy of *finding and computes its fingerprint (see
  * ic_finding_fingerprint). rule, title and guideline are required; the
@@ -398,8 +398,8 @@ int ic_report_note_coverage(struct ic_report *report, const char *check,
  * valid at /www/.well-known/security.txt"). Several calls for one provision
  * keep the worst (fail over unverified over pass over not-applicable).
  * IC_E_INVALID_ARG for an unknown provision or IC_STATUS_NOT_TESTED. */
-int ic_report_set_provision(struct ic_report *report, const char *provision,
-                            enum ic_status status, const char *evidence);
+int ic_report_set_provision(struct ic_report *report, const char *provision, enum ic_status status,
+                            const char *evidence);
 /* The same, from a manufacturer's declaration (source "declared"). Test
  * evidence of this run takes precedence over a declaration. */
 int ic_report_declare_provision(struct ic_report *report, const char *provision,
@@ -446,8 +446,8 @@ void ic_report_json(const struct ic_report *report, struct ic_json *j);
  * (borrowed: it must outlive the report), no findings yet and not finished,
  * so checks can still add to it. options may be NULL. Caller frees with
  * ic_report_free(). */
-int ic_report_for_firmware(const char *path, const struct ic_unpack *unpack,
-                           const char *options, struct ic_report **out);
+int ic_report_for_firmware(const char *path, const struct ic_unpack *unpack, const char *options,
+                           struct ic_report **out);
 /* Finishes the report if needed, then writes it as ic_report_write_json(). */
 int ic_report_finish_and_write_json(struct ic_report *report, int pretty, struct ic_buf *out);
 

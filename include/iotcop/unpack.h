@@ -56,8 +56,8 @@ struct ic_unpack {
     size_t diag_count;
     struct ic_region *regions;
     size_t region_count;
-    uint64_t files;       /* entries in all file trees */
-    uint64_t bytes;       /* bytes expanded (derived content) */
+    uint64_t files; /* entries in all file trees */
+    uint64_t bytes; /* bytes expanded (derived content) */
     uint64_t input_size;
     char input_sha256[65]; /* "" from the engine: see ic_unpack_input_sha256() */
     const char *limit_hit; /* name of the first limit reached, or NULL */
@@ -118,13 +118,13 @@ struct ic_extract_note {
 #define IC_EXTRACT_MAX_NOTES 1000
 
 struct ic_extract_stats {
-    uint64_t files;    /* regular files (and hard links, as copies) written */
-    uint64_t dirs;     /* directories made */
-    uint64_t symlinks; /* symbolic links made */
-    uint64_t blobs;    /* DIR/ID.bin files written */
-    uint64_t bytes;    /* bytes written in all */
-    uint64_t skipped;  /* device nodes, FIFOs and sockets left out */
-    uint64_t errors;   /* entries refused or that could not be written */
+    uint64_t files;                /* regular files (and hard links, as copies) written */
+    uint64_t dirs;                 /* directories made */
+    uint64_t symlinks;             /* symbolic links made */
+    uint64_t blobs;                /* DIR/ID.bin files written */
+    uint64_t bytes;                /* bytes written in all */
+    uint64_t skipped;              /* device nodes, FIFOs and sockets left out */
+    uint64_t errors;               /* entries refused or that could not be written */
     struct ic_extract_note *notes; /* one per skip or error, up to IC_EXTRACT_MAX_NOTES */
     size_t note_count;
 };

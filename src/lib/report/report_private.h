@@ -31,8 +31,8 @@ struct ic_report_private {
     size_t service_cap;
     size_t diag_cap;
     size_t discovered_cap;
-    size_t *fingerprint_slots; /* open addressing: finding index + 1, 0 empty */
-    size_t slot_count;         /* power of two */
+    size_t *fingerprint_slots;           /* open addressing: finding index + 1, 0 empty */
+    size_t slot_count;                   /* power of two */
     struct provision_evidence *tested;   /* one per provision */
     struct provision_evidence *declared; /* one per provision */
     struct provision_coverage *coverage; /* one per provision */

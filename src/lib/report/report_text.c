@@ -16,7 +16,8 @@ struct style {
 };
 
 static const struct style plain = {"", "", "", "", "", ""};
-static const struct style ansi = {"\033[1m", "\033[31m", "\033[33m", "\033[32m", "\033[2m", "\033[0m"};
+static const struct style ansi = {"\033[1m",  "\033[31m", "\033[33m",
+                                  "\033[32m", "\033[2m",  "\033[0m"};
 
 static const char *status_colour(const struct style *s, enum ic_status status)
 {
@@ -195,8 +196,9 @@ int ic_report_write_text(const struct ic_report *r, unsigned flags, struct ic_bu
         rc = ic_buf_printf(out, "%sFirmware%s %s (%" PRIu64 " bytes, sha256 %s)\n", s->bold,
                            s->reset, r->target.path, r->target.size, r->target.sha256);
         if (!rc && r->unpack)
-            rc = ic_buf_printf(out, "Unpacked %zu layers, %" PRIu64 " file system entries, %" PRIu64
-                                    " bytes expanded, %zu diagnostics\n",
+            rc = ic_buf_printf(out,
+                               "Unpacked %zu layers, %" PRIu64 " file system entries, %" PRIu64
+                               " bytes expanded, %zu diagnostics\n",
                                r->unpack->layer_count, r->unpack->files, r->unpack->bytes,
                                r->unpack->diag_count);
     } else if (r->target.kind == IC_TARGET_PRODUCT) {
@@ -253,8 +255,9 @@ int ic_report_write_text(const struct ic_report *r, unsigned flags, struct ic_bu
         rc = ic_buf_printf(out, "%sUK PSTI%s\n", s->bold, s->reset);
     for (size_t p = 0; p < ic_psti_count() && !rc; p++) {
         const struct ic_psti_requirement *req = ic_psti_at(p);
-        rc = ic_buf_printf(out, "  %-7s %s%-14s%s %s\n", req->id, status_colour(s, r->psti[p].status),
-                           ic_status_name(r->psti[p].status), s->reset, req->title);
+        rc = ic_buf_printf(out, "  %-7s %s%-14s%s %s\n", req->id,
+                           status_colour(s, r->psti[p].status), ic_status_name(r->psti[p].status),
+                           s->reset, req->title);
     }
     if (!rc && r->target.kind == IC_TARGET_PRODUCT)
         rc = write_provisions(out, s, r);
